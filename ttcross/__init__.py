@@ -1,0 +1,21 @@
+"""ttcross: tensor trains and TT cross approximation (no quantum physics in here)."""
+
+from .interpolate import (
+    IllConditionedWarning,
+    PinvInfo,
+    assemble_cross,
+    cross_interpolate,
+    cross_matrices,
+    regularized_pinv,
+)
+from .tensortrain import TensorTrain
+
+__all__ = [
+    "TensorTrain",
+    "IllConditionedWarning",
+    "PinvInfo",
+    "assemble_cross",
+    "cross_interpolate",
+    "cross_matrices",
+    "regularized_pinv",
+]

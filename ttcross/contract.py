@@ -1,0 +1,186 @@
+"""Every tensor contraction of the package, behind named functions.
+
+Conventions: a TT core has axes ``(left, phys, right)`` and shape ``(r[k], n[k], r[k+1])``;
+a left environment is ``(r_a[k], r_b[k])`` (bra ranks first), a right environment
+``(r_a[k+1], r_b[k+1])``. No other module writes an einsum string: add a function here.
+
+Environments of long chains are renormalised step by step by the callers (see
+``ttcross.tensortrain``), so every function here works on O(1) numbers.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import opt_einsum
+
+__all__ = [
+    "contract",
+    "left_env_step",
+    "right_env_step",
+    "core_vector_product",
+    "core_matrix_product",
+    "merge_cores",
+    "apply_site_operator",
+    "apply_two_site_operator",
+    "gather_rows",
+]
+
+
+@lru_cache(maxsize=256)
+def _expression(equation: str, *shapes: tuple[int, ...]):
+    """Cached ``opt_einsum`` expression for one equation and operand shapes."""
+    return opt_einsum.contract_expression(equation, *shapes, optimize="greedy")
+
+
+def contract(equation: str, *operands: np.ndarray) -> np.ndarray:
+    """Contract ``operands`` by an einsum ``equation`` with a cached contraction path.
+
+    Parameters
+    ----------
+    equation : str
+        Einsum equation with explicit output, e.g. ``"ab,aic,bid->cd"``.
+    *operands : ndarray
+        The arrays, in the order of the equation.
+
+    Returns
+    -------
+    ndarray
+        The contraction.
+    """
+    shapes = tuple(tuple(op.shape) for op in operands)
+    return _expression(equation, *shapes)(*operands)
+
+
+def left_env_step(env: np.ndarray, core_a: np.ndarray, core_b: np.ndarray) -> np.ndarray:
+    """Extend a left environment of ``<a|b>`` by one site.
+
+    Parameters
+    ----------
+    env : ndarray, shape (ra, rb)
+        Environment of the sites left of this one.
+    core_a : ndarray, shape (ra, n, ra2)
+        Core of the bra tensor (conjugated here).
+    core_b : ndarray, shape (rb, n, rb2)
+        Core of the ket tensor.
+
+    Returns
+    -------
+    ndarray, shape (ra2, rb2)
+    """
+    return contract("ab,aic,bid->cd", env, np.conj(core_a), core_b)
+
+
+def right_env_step(env: np.ndarray, core_a: np.ndarray, core_b: np.ndarray) -> np.ndarray:
+    """Extend a right environment of ``<a|b>`` by one site.
+
+    Parameters
+    ----------
+    env : ndarray, shape (ra2, rb2)
+        Environment of the sites right of this one.
+    core_a : ndarray, shape (ra, n, ra2)
+        Core of the bra tensor (conjugated here).
+    core_b : ndarray, shape (rb, n, rb2)
+        Core of the ket tensor.
+
+    Returns
+    -------
+    ndarray, shape (ra, rb)
+    """
+    return contract("cd,aic,bid->ab", env, np.conj(core_a), core_b)
+
+
+def core_vector_product(core: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Contract the physical axis of a core with a vector (no conjugation).
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    vector : ndarray, shape (n,)
+
+    Returns
+    -------
+    ndarray, shape (r0, r1)
+    """
+    return contract("aib,i->ab", core, vector)
+
+
+def core_matrix_product(core: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Contract the physical axis of a core with several vectors at once.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    vectors : ndarray, shape (m, n)
+
+    Returns
+    -------
+    ndarray, shape (r0, m, r1)
+        A core whose physical axis now runs over the ``m`` vectors.
+    """
+    return contract("aib,mi->amb", core, vectors)
+
+
+def merge_cores(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Merge two neighbouring cores into a two-site block.
+
+    Parameters
+    ----------
+    left : ndarray, shape (r0, n0, r1)
+    right : ndarray, shape (r1, n1, r2)
+
+    Returns
+    -------
+    ndarray, shape (r0, n0, n1, r2)
+    """
+    return contract("aib,bjc->aijc", left, right)
+
+
+def apply_site_operator(operator: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """Apply a linear map to the physical axis of one core.
+
+    Parameters
+    ----------
+    operator : ndarray, shape (m, n)
+    core : ndarray, shape (r0, n, r1)
+
+    Returns
+    -------
+    ndarray, shape (r0, m, r1)
+    """
+    return contract("mi,aib->amb", operator, core)
+
+
+def apply_two_site_operator(operator: np.ndarray, block: np.ndarray) -> np.ndarray:
+    """Apply a linear map to the two physical axes of a two-site block.
+
+    Parameters
+    ----------
+    operator : ndarray, shape (n0 * n1, n0 * n1)
+        Row and column multi-indices in C order (first site major).
+    block : ndarray, shape (r0, n0, n1, r2)
+
+    Returns
+    -------
+    ndarray, shape (r0, n0, n1, r2)
+    """
+    _, n0, n1, _ = block.shape
+    return contract("klij,aijc->aklc", operator.reshape(n0, n1, n0, n1), block)
+
+
+def gather_rows(core: np.ndarray, left_rows: np.ndarray, phys: np.ndarray) -> np.ndarray:
+    """Batched step of a TT evaluation: ``out[m] = left_rows[m] @ core[:, phys[m], :]``.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    left_rows : ndarray, shape (M, r0)
+    phys : ndarray of int, shape (M,)
+
+    Returns
+    -------
+    ndarray, shape (M, r1)
+    """
+    stacked = np.transpose(core, (1, 0, 2))[phys]
+    return np.matmul(left_rows[:, None, :], stacked)[:, 0, :]
