@@ -8,6 +8,7 @@ from .interpolate import (
     cross_matrices,
     regularized_pinv,
 )
+from .maxvol import maxvol, rect_maxvol
 from .tensortrain import TensorTrain
 
 __all__ = [
@@ -18,4 +19,6 @@ __all__ = [
     "cross_interpolate",
     "cross_matrices",
     "regularized_pinv",
+    "maxvol",
+    "rect_maxvol",
 ]
