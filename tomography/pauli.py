@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import Instruction
-from qiskit.quantum_info import PTM, Operator
+from qiskit.quantum_info import PTM, Operator, SuperOp
 from qiskit.quantum_info.operators.channel.quantum_channel import QuantumChannel
 
 __all__ = [
+    "CHANNEL_INSTRUCTIONS",
+    "MAX_DENSE_QUBITS",
     "PAULI_LETTERS",
     "PAULI_MATRICES",
     "dense_to_pauli",
@@ -55,6 +57,9 @@ def _pauli_matrices() -> np.ndarray:
 
 PAULI_MATRICES = _pauli_matrices()
 """ndarray (4, 2, 2), complex128, read-only: ``I, X, Y, Z``."""
+
+CHANNEL_INSTRUCTIONS = frozenset({"kraus", "superop", "quantum_channel"})
+"""Names of non-unitary channel instructions that :func:`ptm` accepts."""
 
 MAX_DENSE_QUBITS = 12
 """Largest n for which :func:`dense_to_pauli` and :func:`pauli_to_dense` run."""
@@ -182,9 +187,10 @@ def dense_to_pauli(rho: Any) -> np.ndarray:
     ValueError
         If ``rho`` is not square with a power-of-two side, or n > 12.
     """
-    rho = np.asarray(getattr(rho, "data", rho), dtype=np.complex128)
+    rho = np.asarray(getattr(rho, "data", rho))
     n_qubits = _check_square_power_of_two(rho)
     _check_dense_size(n_qubits)
+    rho = rho.astype(np.complex128, copy=False)
     tensor = reverse_qubit_axes(rho.reshape((2,) * (2 * n_qubits)), n_qubits)
     # interleave (row_k, col_k) so that axis k of the result is qubit k's 4-index 2 r + c
     order = [ax for k in range(n_qubits) for ax in (k, n_qubits + k)]
@@ -241,6 +247,8 @@ def _to_qiskit_channel(channel: Any) -> Any:
     if hasattr(channel, "to_quantumchannel"):  # qiskit_aer QuantumError
         return channel.to_quantumchannel()
     if isinstance(channel, Instruction):
+        if channel.name in CHANNEL_INSTRUCTIONS:
+            return SuperOp(channel)
         try:
             return Operator(channel)
         except Exception as exc:  # qiskit raises several types for non-unitary instructions
@@ -274,7 +282,8 @@ def ptm(channel: Any, n_qubits: int) -> np.ndarray:
     ----------
     channel : array_like or qiskit object
         A unitary matrix ``(2^k, 2^k)`` in Qiskit order, a qiskit ``Gate``/``Operator``, a
-        ``qiskit_aer.noise.QuantumError``, or a ``Kraus``/``SuperOp``/``Chi``/``Choi``/``PTM``.
+        ``qiskit_aer.noise.QuantumError``, a ``Kraus``/``SuperOp``/``Chi``/``Choi``/``PTM``, or
+        a ``kraus``/``superop``/``quantum_channel`` circuit instruction.
     n_qubits : int
         Expected number of qubits k it acts on (checked).
 

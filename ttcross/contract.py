@@ -25,6 +25,7 @@ __all__ = [
     "apply_site_operator",
     "apply_two_site_operator",
     "gather_rows",
+    "rows_times_core",
 ]
 
 
@@ -184,3 +185,21 @@ def gather_rows(core: np.ndarray, left_rows: np.ndarray, phys: np.ndarray) -> np
     """
     stacked = np.transpose(core, (1, 0, 2))[phys]
     return np.matmul(left_rows[:, None, :], stacked)[:, 0, :]
+
+
+def rows_times_core(left_rows: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """Every branch of a batched TT step: ``out[m, i] = left_rows[m] @ core[:, i, :]``.
+
+    One dense matrix product, cheaper than :func:`gather_rows` when every branch is needed.
+
+    Parameters
+    ----------
+    left_rows : ndarray, shape (M, r0)
+    core : ndarray, shape (r0, n, r1)
+
+    Returns
+    -------
+    ndarray, shape (M, n, r1)
+    """
+    r0, n, r1 = core.shape
+    return (left_rows @ core.reshape(r0, n * r1)).reshape(-1, n, r1)

@@ -1,0 +1,335 @@
+"""Noise models for the circuit families, as ``qiskit_aer.noise.NoiseModel``s.
+
+Each builder attaches all-qubit (default) errors to instruction names; by default
+
+- one-qubit errors to :data:`ONE_QUBIT_GATES` = ``("u", "h", "rx")``,
+- two-qubit errors to :data:`TWO_QUBIT_GATES` = ``("cx", "rzz", "haar2q")``,
+
+which covers every gate :mod:`tomography.circuits` emits (``"haar2q"`` is the label of the
+Haar ``UnitaryGate``s: Aer looks up noise for a gate by its label when it has one, by its name
+otherwise). Pass ``one_qubit_gates`` / ``two_qubit_gates`` to target other names. Errors act
+after the gate, as in Aer. :func:`combine` merges models; :func:`noise_tables` is the one
+place that reads a ``NoiseModel``'s error tables.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from qiskit.circuit.library import get_standard_gate_name_mapping
+from qiskit_aer.noise import (
+    NoiseModel,
+    QuantumError,
+    ReadoutError,
+    amplitude_damping_error,
+    depolarizing_error,
+    thermal_relaxation_error,
+)
+
+from tomography.circuits import HAAR_LABEL
+
+__all__ = [
+    "ONE_QUBIT_GATES",
+    "TWO_QUBIT_GATES",
+    "NoiseTables",
+    "amplitude_damping",
+    "combine",
+    "depolarizing",
+    "noise_tables",
+    "readout",
+    "thermal",
+]
+
+ONE_QUBIT_GATES = ("u", "h", "rx")
+"""Instruction names that one-qubit errors attach to by default."""
+
+TWO_QUBIT_GATES = ("cx", "rzz", HAAR_LABEL)
+"""Instruction names (or ``unitary`` labels) that two-qubit errors attach to by default."""
+
+
+def _check_probability(value: object, name: str, maximum: float = 1.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
+    if not 0.0 <= value <= maximum:
+        raise ValueError(f"{name} == {value}, must be in [0, {maximum:g}]")
+    return float(value)
+
+
+def _check_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
+    if not (value >= 0.0 if allow_zero else value > 0.0) or value == float("inf"):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} == {value}, must be finite and {bound}")
+    return float(value)
+
+
+def _check_gate_names(names: object, arity: int, argname: str) -> tuple[str, ...]:
+    """Return ``names`` as a tuple; reject standard gates of another arity."""
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise TypeError(f"{argname} must be a sequence of str, e.g. ('u', 'h'), not {names!r}")
+    standard = get_standard_gate_name_mapping()
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"{argname} must hold non-empty str, got {name!r}")
+        if name in standard and standard[name].num_qubits != arity:
+            raise ValueError(
+                f"{argname} lists {name!r}, a {standard[name].num_qubits}-qubit gate, expected "
+                f"{arity}-qubit gates; move it to the other list"
+            )
+    return tuple(names)
+
+
+def _gate_model(
+    error_1q: QuantumError | None,
+    error_2q: QuantumError | None,
+    one_qubit_gates: object,
+    two_qubit_gates: object,
+) -> NoiseModel:
+    one = _check_gate_names(one_qubit_gates, 1, "one_qubit_gates")
+    two = _check_gate_names(two_qubit_gates, 2, "two_qubit_gates")
+    model = NoiseModel()
+    if error_1q is not None and one:
+        model.add_all_qubit_quantum_error(error_1q, list(one), warnings=False)
+    if error_2q is not None and two:
+        model.add_all_qubit_quantum_error(error_2q, list(two), warnings=False)
+    return model
+
+
+def depolarizing(
+    p1: float,
+    p2: float,
+    *,
+    one_qubit_gates: Sequence[str] = ONE_QUBIT_GATES,
+    two_qubit_gates: Sequence[str] = TWO_QUBIT_GATES,
+) -> NoiseModel:
+    """Depolarizing noise after every gate.
+
+    The k-qubit channel is ``rho -> (1 - p) rho + p I / 2^k`` (Aer's ``depolarizing_error``).
+
+    Parameters
+    ----------
+    p1 : float
+        One-qubit depolarizing parameter, in [0, 4/3].
+    p2 : float
+        Two-qubit depolarizing parameter, in [0, 16/15].
+    one_qubit_gates : sequence of str, default=ONE_QUBIT_GATES
+        Instruction names (or labels) that get the one-qubit error.
+    two_qubit_gates : sequence of str, default=TWO_QUBIT_GATES
+        Instruction names (or labels) that get the two-qubit error.
+
+    Returns
+    -------
+    qiskit_aer.noise.NoiseModel
+    """
+    p1 = _check_probability(p1, "p1", 4.0 / 3.0)
+    p2 = _check_probability(p2, "p2", 16.0 / 15.0)
+    return _gate_model(
+        depolarizing_error(p1, 1), depolarizing_error(p2, 2), one_qubit_gates, two_qubit_gates
+    )
+
+
+def amplitude_damping(
+    gamma: float,
+    *,
+    one_qubit_gates: Sequence[str] = ONE_QUBIT_GATES,
+    two_qubit_gates: Sequence[str] = TWO_QUBIT_GATES,
+) -> NoiseModel:
+    """Amplitude damping (decay ``|1> -> |0>`` with probability ``gamma``) after every gate.
+
+    Two-qubit gates get independent damping on both qubits (``E (x) E``).
+
+    Parameters
+    ----------
+    gamma : float
+        Damping probability, in [0, 1].
+    one_qubit_gates, two_qubit_gates : sequence of str
+        As in :func:`depolarizing`.
+
+    Returns
+    -------
+    qiskit_aer.noise.NoiseModel
+    """
+    gamma = _check_probability(gamma, "gamma")
+    error = amplitude_damping_error(gamma)
+    return _gate_model(error, error.tensor(error), one_qubit_gates, two_qubit_gates)
+
+
+def thermal(
+    t1: float,
+    t2: float,
+    gate_times: tuple[float, float],
+    *,
+    excited_population: float = 0.0,
+    one_qubit_gates: Sequence[str] = ONE_QUBIT_GATES,
+    two_qubit_gates: Sequence[str] = TWO_QUBIT_GATES,
+) -> NoiseModel:
+    """Thermal relaxation (T1, T2) for the duration of every gate.
+
+    Aer's ``thermal_relaxation_error(t1, t2, time)``; two-qubit gates get it on both qubits
+    independently. Times in any one unit (e.g. ns), the same for all arguments.
+
+    Parameters
+    ----------
+    t1 : float
+        Relaxation time, > 0.
+    t2 : float
+        Dephasing time, > 0 and <= 2 * t1.
+    gate_times : (float, float)
+        Durations ``(one_qubit_time, two_qubit_time)``, each >= 0.
+    excited_population : float, default=0.0
+        Equilibrium population of ``|1>``, in [0, 1].
+    one_qubit_gates, two_qubit_gates : sequence of str
+        As in :func:`depolarizing`.
+
+    Returns
+    -------
+    qiskit_aer.noise.NoiseModel
+    """
+    t1 = _check_positive(t1, "t1")
+    t2 = _check_positive(t2, "t2")
+    if t2 > 2.0 * t1:
+        raise ValueError(f"t2 == {t2} > 2 * t1 == {2.0 * t1}: unphysical; expected t2 <= 2 t1")
+    if not isinstance(gate_times, Sequence) or len(gate_times) != 2:
+        raise ValueError(f"gate_times == {gate_times!r}, expected (one_qubit_time, two_qubit_time)")
+    time_1q = _check_positive(gate_times[0], "gate_times[0]", allow_zero=True)
+    time_2q = _check_positive(gate_times[1], "gate_times[1]", allow_zero=True)
+    population = _check_probability(excited_population, "excited_population")
+    error_1q = thermal_relaxation_error(t1, t2, time_1q, population)
+    single_2q = thermal_relaxation_error(t1, t2, time_2q, population)
+    return _gate_model(error_1q, single_2q.tensor(single_2q), one_qubit_gates, two_qubit_gates)
+
+
+def readout(p01: float, p10: float) -> NoiseModel:
+    """Classical readout error on every measured qubit.
+
+    Parameters
+    ----------
+    p01 : float
+        Probability of reading 1 when the qubit is in ``|0>``, in [0, 1].
+    p10 : float
+        Probability of reading 0 when the qubit is in ``|1>``, in [0, 1].
+
+    Returns
+    -------
+    qiskit_aer.noise.NoiseModel
+        With the all-qubit readout error ``[[1 - p01, p01], [p10, 1 - p10]]`` (Aer's layout:
+        row = true state, column = recorded outcome).
+    """
+    p01 = _check_probability(p01, "p01")
+    p10 = _check_probability(p10, "p10")
+    model = NoiseModel()
+    model.add_all_qubit_readout_error(
+        ReadoutError([[1.0 - p01, p01], [p10, 1.0 - p10]]), warnings=False
+    )
+    return model
+
+
+@dataclass(frozen=True)
+class NoiseTables:
+    """Read-only copy of a ``NoiseModel``'s error tables.
+
+    Attributes
+    ----------
+    default : Mapping[str, QuantumError]
+        All-qubit quantum errors by instruction name or label.
+    local : Mapping[str, Mapping[tuple[int, ...], QuantumError]]
+        Qubit-specific quantum errors by name or label, then by the qubits in instruction
+        order (``(1, 0)`` and ``(0, 1)`` are different keys).
+    readout_default : ReadoutError or None
+        All-qubit readout error.
+    readout_local : Mapping[tuple[int, ...], ReadoutError]
+        Qubit-specific readout errors.
+    """
+
+    default: Mapping[str, QuantumError]
+    local: Mapping[str, Mapping[tuple[int, ...], QuantumError]]
+    readout_default: ReadoutError | None
+    readout_local: Mapping[tuple[int, ...], ReadoutError]
+
+
+def noise_tables(noise_model: NoiseModel) -> NoiseTables:
+    """Error tables of an Aer noise model (the one place that reads its private fields).
+
+    Parameters
+    ----------
+    noise_model : qiskit_aer.noise.NoiseModel
+
+    Returns
+    -------
+    NoiseTables
+    """
+    if not isinstance(noise_model, NoiseModel):
+        raise TypeError(
+            f"noise_model must be a qiskit_aer.noise.NoiseModel, not {type(noise_model).__name__}"
+        )
+    # qiskit-aer keeps these as private dicts with no public getter (checked on 0.15-0.18).
+    local = {
+        label: MappingProxyType({tuple(q): e for q, e in by_qubits.items()})
+        for label, by_qubits in noise_model._local_quantum_errors.items()
+    }
+    return NoiseTables(
+        default=MappingProxyType(dict(noise_model._default_quantum_errors)),
+        local=MappingProxyType(local),
+        readout_default=noise_model._default_readout_error,
+        readout_local=MappingProxyType(
+            {tuple(q): e for q, e in noise_model._local_readout_errors.items()}
+        ),
+    )
+
+
+def _compose_all(errors: list) -> object | None:
+    """Compose quantum or readout errors in order (first applied first); None if empty."""
+    errors = [e for e in errors if e is not None]
+    if not errors:
+        return None
+    total = errors[0]
+    for error in errors[1:]:
+        if isinstance(total, ReadoutError):
+            # Aer stores P[true, recorded] (row-stochastic), and ReadoutError.compose(other)
+            # applies `other` FIRST; multiply explicitly to keep "first applied first".
+            total = ReadoutError(total.probabilities @ error.probabilities)
+        else:
+            total = total.compose(error)  # QuantumError: self first, then error
+    return total
+
+
+def combine(*models: NoiseModel) -> NoiseModel:
+    """One noise model that applies the errors of all ``models``, in argument order.
+
+    For every instruction, the combined error is the composition of what each model alone
+    would apply there (its qubit-specific error if it has one for those qubits, else its
+    all-qubit error), so a qubit-specific error in one model does not hide another model's
+    all-qubit error. Readout errors compose the same way.
+
+    Parameters
+    ----------
+    *models : qiskit_aer.noise.NoiseModel
+        At least one.
+
+    Returns
+    -------
+    qiskit_aer.noise.NoiseModel
+    """
+    if not models:
+        raise ValueError("combine() needs at least one NoiseModel, got none")
+    tables = [noise_tables(m) for m in models]
+    out = NoiseModel(basis_gates=sorted({g for m in models for g in m.basis_gates}))
+    for label in {lab for t in tables for lab in t.default}:
+        error = _compose_all([t.default.get(label) for t in tables])
+        out.add_all_qubit_quantum_error(error, label, warnings=False)
+    for label in {lab for t in tables for lab in t.local}:
+        for qubits in {q for t in tables for q in t.local.get(label, {})}:
+            parts = [t.local.get(label, {}).get(qubits, t.default.get(label)) for t in tables]
+            out.add_quantum_error(_compose_all(parts), label, qubits, warnings=False)
+    readout_default = _compose_all([t.readout_default for t in tables])
+    if readout_default is not None:
+        out.add_all_qubit_readout_error(readout_default, warnings=False)
+    for qubits in {q for t in tables for q in t.readout_local}:
+        fallback = [t.readout_default if len(qubits) == 1 else None for t in tables]
+        parts = [t.readout_local.get(qubits, f) for t, f in zip(tables, fallback, strict=True)]
+        out.add_readout_error(_compose_all(parts), qubits, warnings=False)
+    return out

@@ -1,0 +1,200 @@
+"""Noisy 1D circuit simulation in the Pauli tensor-train form.
+
+Every gate and its noise act on the Pauli coefficients through one real Pauli transfer matrix
+(PTM, from :func:`tomography.circuit_ops.circuit_to_ops`): a 4 x 4 matrix on one core, or a
+16 x 16 matrix on two neighbouring cores followed by a truncated SVD. The tensor train is kept
+in mixed canonical form with its orthogonality centre at the gate, so each truncation is
+optimal in the Frobenius norm of the Pauli tensor, and its discarded weight is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit_aer.noise import NoiseModel
+
+from ttcross import TensorTrain
+from ttcross import contract as ct
+from ttcross._validation import check_int, check_real
+
+from .circuit_ops import circuit_to_ops, readout_matrices
+from .state import PauliMPO
+
+__all__ = ["simulate", "SimulationInfo"]
+
+
+@dataclass
+class SimulationInfo:
+    """What :func:`simulate` truncated.
+
+    Attributes
+    ----------
+    discarded_weights : list of float
+        For each two-qubit gate that truncated, the discarded squared singular values relative
+        to the squared norm of the two-site block.
+    truncation_error : float
+        Sum over truncations of the square roots of those weights: an upper bound on the
+        relative Frobenius error of the Pauli tensor at the step each was made.
+    max_bond : int
+        Largest bond dimension met during the run.
+    n_gates : int
+        Number of operations applied.
+    trace_before_normalization : float
+        ``X(0..0)`` before the result was divided by it: 1 up to round-off when nothing was
+        truncated; truncation in the Frobenius norm of the Pauli tensor does not keep it.
+    """
+
+    discarded_weights: list[float] = field(default_factory=list)
+    truncation_error: float = 0.0
+    max_bond: int = 1
+    n_gates: int = 0
+    trace_before_normalization: float = 1.0
+
+
+def _zero_state_cores(n: int, weight: np.ndarray) -> list[np.ndarray]:
+    """Weighted Pauli cores of |0..0><0..0|: ``weight @ (e_I + e_Z)`` on every qubit."""
+    core = (weight @ np.array([1.0, 0.0, 0.0, 1.0])).reshape(1, 4, 1)
+    return [core.copy() for _ in range(n)]
+
+
+class _CanonicalChain:
+    """Cores in mixed canonical form about ``center``, with the norm kept in ``log_scale``."""
+
+    def __init__(self, cores: list[np.ndarray]):
+        self.cores = cores
+        self.center = 0
+        self.log_scale = 0.0
+
+    def move_center(self, target: int) -> None:
+        while self.center < target:
+            k = self.center
+            r0, n, r1 = self.cores[k].shape
+            q, r = np.linalg.qr(self.cores[k].reshape(r0 * n, r1))
+            self.cores[k] = q.reshape(r0, n, q.shape[1])
+            self.cores[k + 1] = np.tensordot(r, self.cores[k + 1], axes=(1, 0))
+            self.center += 1
+        while self.center > target:
+            k = self.center
+            r0, n, r1 = self.cores[k].shape
+            q, r = np.linalg.qr(self.cores[k].reshape(r0, n * r1).T)
+            self.cores[k] = q.T.reshape(q.shape[1], n, r1)
+            self.cores[k - 1] = np.tensordot(self.cores[k - 1], r.T, axes=(2, 0))
+            self.center -= 1
+
+    def apply_two(self, site: int, ptm: np.ndarray, max_bond: int | None, tol: float) -> float:
+        """Gate on (site, site+1); returns the discarded relative weight."""
+        self.move_center(site)
+        block = ct.merge_cores(self.cores[site], self.cores[site + 1])
+        block = ct.apply_two_site_operator(ptm, block)
+        r0, n0, n1, r2 = block.shape
+        u, s, vh = np.linalg.svd(block.reshape(r0 * n0, n1 * r2), full_matrices=False)
+        total = float(np.sum(s**2))
+        if total == 0.0:
+            raise FloatingPointError(f"the state vanished at the gate on qubits {site, site + 1}")
+        tail = np.sqrt(np.cumsum((s**2)[::-1]))[::-1]
+        rank = max(1, int(np.count_nonzero(tail > tol * np.sqrt(total))))
+        if max_bond is not None:
+            rank = min(rank, max_bond)
+        discarded = float(np.sum(s[rank:] ** 2)) / total
+        s_kept = s[:rank] / np.linalg.norm(s[:rank])
+        self.log_scale += 0.5 * np.log(total * (1.0 - discarded)) if discarded < 1 else 0.0
+        self.cores[site] = u[:, :rank].reshape(r0, n0, rank)
+        self.cores[site + 1] = (s_kept[:, None] * vh[:rank]).reshape(rank, n1, r2)
+        self.center = site + 1
+        return discarded
+
+    def tensor_train(self) -> TensorTrain:
+        core = self.cores[self.center]
+        nrm = float(np.linalg.norm(core))
+        self.cores[self.center] = core / nrm
+        self.log_scale += np.log(nrm)
+        return TensorTrain(self.cores, log_scale=self.log_scale)
+
+
+def simulate(
+    circuit: QuantumCircuit,
+    noise_model: NoiseModel | None = None,
+    *,
+    max_bond: int | None = None,
+    tol: float = 1e-12,
+    nonidentity_weight: float = 1.0,
+    return_info: bool = False,
+) -> PauliMPO | tuple[PauliMPO, SimulationInfo]:
+    """The state a noisy 1D circuit prepares from |0..0>, as a Pauli MPO.
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+        One- and two-qubit unitary gates, two-qubit gates between neighbours ``i, i+1`` (see
+        :func:`tomography.circuit_ops.prepare_circuit` for what is accepted); final measurements
+        and barriers are ignored.
+    noise_model : qiskit_aer.noise.NoiseModel, optional
+        Gate errors enter the state through their PTMs, as in Aer's density-matrix method;
+        readout errors are not folded into the state but attached to it for sampling.
+    max_bond : int, optional
+        Cap on the bond dimension (the truncation is then reported, see ``return_info``).
+    tol : float, default=1e-12
+        Relative singular-value tail dropped at each two-qubit gate.
+    nonidentity_weight : float, default=1.0
+        Truncate in the norm where each Pauli string is weighted by this number to the power of
+        its weight (the identity has weight 0). 1 is the Hilbert-Schmidt norm, best for global
+        overlap; about 0.5 keeps the trace and the few-qubit marginals several times more
+        accurate under a tight ``max_bond`` (measured in ``benchmarks/simulate_truncation.py``)
+        at some cost in global overlap. Without truncation the result does not depend on it.
+    return_info : bool, default=False
+        Also return a :class:`SimulationInfo`.
+
+    Returns
+    -------
+    PauliMPO, or (PauliMPO, SimulationInfo)
+        Normalised to trace 1 (the trace before that is in the info); ``truncation_error``
+        set; ``readout`` from the noise model.
+
+    Raises
+    ------
+    ValueError
+        Gates that are not unitary or not between neighbours, classical control, mid-circuit
+        measurement (from ``circuit_to_ops``); ``max_bond < 1``; ``tol < 0``.
+    """
+    if max_bond is not None:
+        max_bond = check_int(max_bond, "max_bond", minimum=1)
+    tol = check_real(tol, "tol", minimum=0.0)
+    weight = check_real(nonidentity_weight, "nonidentity_weight", minimum=0.0, strict=True)
+    n = circuit.num_qubits
+    ops = circuit_to_ops(circuit, noise_model)
+    # work on Y = (W x ... x W) X with W = diag(1, w, w, w): maps conjugate by W, and the
+    # SVD truncation is then optimal in the weighted norm; W^-1 comes back at the end
+    to_weighted = np.diag([1.0, weight, weight, weight])
+    from_weighted = np.diag([1.0, 1.0 / weight, 1.0 / weight, 1.0 / weight])
+    chain = _CanonicalChain(_zero_state_cores(n, to_weighted))
+    info = SimulationInfo(n_gates=len(ops))
+    # one-qubit maps wait in `pending` and join the next two-qubit map on their qubit, so that
+    # the chain stays canonical (a one-qubit map on an orthonormal core would spoil it)
+    pending = [np.eye(4) for _ in range(n)]
+    for op in ops:
+        if len(op.qubits) == 1:
+            site = op.qubits[0]
+            pending[site] = to_weighted @ op.ptm @ from_weighted @ pending[site]
+            continue
+        site = op.qubits[0]
+        two_site = (
+            np.kron(to_weighted, to_weighted) @ op.ptm @ np.kron(from_weighted, from_weighted)
+        )
+        ptm = two_site @ np.kron(pending[site], pending[site + 1])
+        pending[site] = pending[site + 1] = np.eye(4)
+        discarded = chain.apply_two(site, ptm, max_bond, tol)
+        if discarded > 0:
+            info.discarded_weights.append(discarded)
+            info.truncation_error += float(np.sqrt(discarded))
+        info.max_bond = max(info.max_bond, chain.cores[site].shape[2])
+    for site in range(n):
+        chain.cores[site] = ct.apply_site_operator(from_weighted @ pending[site], chain.cores[site])
+    state = PauliMPO(chain.tensor_train(), truncation_error=info.truncation_error)
+    info.trace_before_normalization = state.trace()
+    readout = readout_matrices(noise_model, n) if noise_model is not None else None
+    if readout is not None and np.allclose(readout, np.eye(2)):
+        readout = None
+    state = state.normalized().with_readout(readout)
+    return (state, info) if return_info else state

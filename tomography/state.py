@@ -1,0 +1,509 @@
+"""The n-qubit mixed state as a tensor train of Pauli coefficients (a Pauli MPO).
+
+``X(p_1..p_n) = tr(rho sigma_{p_1} (x) ... (x) sigma_{p_n})`` is stored as a real
+:class:`ttcross.TensorTrain` with mode size 4 (``0..3 = I, X, Y, Z``; mode k = qubit k). Its TT
+ranks are the MPO bond dimensions of ``rho``: the operator core of qubit k is
+``A_k[a, i, j, b] = 1/2 sum_p B_k[a, p, b] sigma_p[i, j]`` (see :meth:`PauliMPO.operator_cores`).
+Every quantity below is a contraction of that tensor train:
+
+- ``tr rho = X(0..0)``; ``tr(rho sigma_p) = X(p)``; purity ``tr rho^2 = 2^-n ||X||^2``;
+- marginal on a set of qubits: contract the other modes with ``e_0``;
+- the probability of outcomes ``o_k = +-1`` in bases ``b_k`` is ``X`` contracted on every mode
+  with ``(e_0 + o_k e_{b_k}) / 2``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ttcross import TensorTrain
+from ttcross import contract as ct
+
+from .pauli import PAULI_MATRICES, dense_to_pauli, parse_pauli_string, reverse_qubit_axes
+
+__all__ = ["PauliMPO", "STATE_FORMAT_VERSION", "MAX_TO_DENSE_QUBITS"]
+
+STATE_FORMAT_VERSION = 1
+"""Version of the ``.npz`` layout written by :meth:`PauliMPO.save`."""
+
+MAX_TO_DENSE_QUBITS = 14
+"""Largest n for which :meth:`PauliMPO.to_dense` runs (a 2^14 x 2^14 complex matrix is 4 GiB)."""
+
+#: ``_PAULI_TO_OPERATOR[2 i + j, p] = sigma_p[i, j] / 2``.
+_PAULI_TO_OPERATOR = PAULI_MATRICES.reshape(4, 4).T / 2
+#: ``_OPERATOR_TO_PAULI[p, 2 i + j] = sigma_p[j, i]`` so that ``B[p] = tr(A sigma_p)``.
+_OPERATOR_TO_PAULI = PAULI_MATRICES.transpose(0, 2, 1).reshape(4, 4)
+
+_BASIS_INDEX = {"X": 1, "Y": 2, "Z": 3}
+
+
+class PauliMPO:
+    """An n-qubit density matrix as a tensor train of its Pauli coefficients.
+
+    Parameters
+    ----------
+    tt : TensorTrain
+        Real, mode sizes all 4: ``tt[p_1..p_n] = tr(rho sigma_p)``.
+    truncation_error : float, default=0.0
+        Upper bound on the relative Frobenius error of ``tt`` accumulated by compressions
+        (sum over truncations of the discarded norm relative to the norm at that step).
+    readout : ndarray, shape (n, 2, 2), optional
+        Per-qubit assignment matrices ``A[k][measured, true]`` applied when sampling; they are a
+        property of the measurement, not of the state, and are not in ``tt``.
+
+    Raises
+    ------
+    ValueError
+        Mode sizes other than 4, complex cores, readout of the wrong shape or not stochastic.
+    """
+
+    __slots__ = ("_tt", "_truncation_error", "_readout")
+
+    def __init__(
+        self,
+        tt: TensorTrain,
+        *,
+        truncation_error: float = 0.0,
+        readout: np.ndarray | None = None,
+    ):
+        if not isinstance(tt, TensorTrain):
+            raise TypeError(f"`tt` must be a ttcross.TensorTrain, got {type(tt).__name__}")
+        if any(n != 4 for n in tt.shape):
+            raise ValueError(f"Pauli tensor train needs mode size 4 on every qubit, got {tt.shape}")
+        if np.iscomplexobj(tt.cores[0]):
+            raise ValueError(
+                "Pauli coefficients of a Hermitian operator are real; got complex cores"
+            )
+        self._tt = tt
+        self._truncation_error = float(truncation_error)
+        self._readout = None if readout is None else _check_readout(readout, tt.ndim)
+
+    # ------------------------------------------------------------------ basic properties
+    @property
+    def tt(self) -> TensorTrain:
+        """Pauli-coefficient tensor train (real, mode size 4)."""
+        return self._tt
+
+    @property
+    def n(self) -> int:
+        """Number of qubits."""
+        return self._tt.ndim
+
+    @property
+    def bond_dims(self) -> tuple[int, ...]:
+        """The n - 1 bond dimensions (TT ranks between qubits)."""
+        return self._tt.ranks[1:-1]
+
+    @property
+    def truncation_error(self) -> float:
+        """Accumulated relative truncation error bound (see class docstring)."""
+        return self._truncation_error
+
+    @property
+    def readout(self) -> np.ndarray | None:
+        """Per-qubit assignment matrices (n, 2, 2) used by :meth:`sample`, or None."""
+        return None if self._readout is None else self._readout.copy()
+
+    def __repr__(self) -> str:
+        return f"PauliMPO(n={self.n}, max_bond={max(self.bond_dims, default=1)})"
+
+    def with_readout(self, readout: np.ndarray | None) -> PauliMPO:
+        """The same state with other assignment matrices (None: ideal readout)."""
+        return PauliMPO(self._tt, truncation_error=self._truncation_error, readout=readout)
+
+    # ------------------------------------------------------------------ scalars
+    def trace(self) -> float:
+        """``tr rho = X(0..0)``."""
+        return float(self._tt.contract_modes({k: _unit(0) for k in range(self.n)}))
+
+    def log_purity(self) -> float:
+        """Natural log of ``tr rho^2 = 2^-n ||X||^2``."""
+        return 2.0 * self._tt.log_norm() - self.n * np.log(2.0)
+
+    def purity(self) -> float:
+        """``tr rho^2`` (for an unnormalised state, of the state as stored)."""
+        return float(np.exp(self.log_purity()))
+
+    def expectation(self, strings: str | Sequence[str]) -> float | np.ndarray:
+        """``tr(rho sigma_p)`` of Pauli strings.
+
+        Parameters
+        ----------
+        strings : str or sequence of str
+            ttqst Pauli strings over ``IXYZ``, character k on qubit k (the reverse of Qiskit's
+            labels), each of length n.
+
+        Returns
+        -------
+        float, or ndarray of shape (len(strings),)
+        """
+        single = isinstance(strings, str)
+        items = [strings] if single else list(strings)
+        if not items:
+            return np.zeros(0)
+        idx = np.stack([parse_pauli_string(s, self.n) for s in items])
+        values = self._tt.evaluate(idx)
+        return float(values[0]) if single else values
+
+    def inner(self, other: PauliMPO) -> float:
+        """``tr(rho sigma) = 2^-n <X_rho, X_sigma>``."""
+        _check_same_n(self, other)
+        sign, log_abs = self._tt.log_dot(other._tt)
+        return float(sign * np.exp(log_abs - self.n * np.log(2.0)))
+
+    # ------------------------------------------------------------------ transformations
+    def normalized(self) -> PauliMPO:
+        """The state divided by its trace (ValueError if the trace is not positive)."""
+        trace = self.trace()
+        if not trace > 0:
+            raise ValueError(f"cannot normalise a state with trace {trace:.3g} (must be > 0)")
+        return PauliMPO(
+            self._tt / trace, truncation_error=self._truncation_error, readout=self._readout
+        )
+
+    def marginal(self, sites: Sequence[int]) -> PauliMPO:
+        """Reduced state on ``sites`` (kept in ascending order).
+
+        Parameters
+        ----------
+        sites : sequence of int
+            Distinct qubits in ``0..n-1``.
+
+        Returns
+        -------
+        PauliMPO
+            On ``len(sites)`` qubits, qubit j of it being ``sorted(sites)[j]``.
+        """
+        keep = sorted(set(int(s) for s in sites))
+        if len(keep) != len(list(sites)):
+            raise ValueError(f"`sites` has repeated qubits: {list(sites)}")
+        if not keep or keep[0] < 0 or keep[-1] >= self.n:
+            raise ValueError(
+                f"`sites` must be non-empty qubits in 0..{self.n - 1}, got {list(sites)}"
+            )
+        drop = {k: _unit(0) for k in range(self.n) if k not in keep}
+        tt = self._tt.contract_modes(drop) if drop else self._tt
+        readout = None if self._readout is None else self._readout[keep]
+        return PauliMPO(tt, truncation_error=self._truncation_error, readout=readout)
+
+    def compress(self, max_bond: int | None = None, tol: float | None = None) -> PauliMPO:
+        """Recompress the bond dimensions (TT rounding of the Pauli tensor).
+
+        Parameters
+        ----------
+        max_bond : int, optional
+            Cap on every bond dimension.
+        tol : float, optional
+            Relative Frobenius accuracy of the Pauli tensor (default: round-off only).
+
+        Returns
+        -------
+        PauliMPO
+            With ``truncation_error`` increased by the discarded relative norm.
+        """
+        tt, error = self._tt.round(tol, max_bond, return_error=True)
+        return PauliMPO(tt, truncation_error=self._truncation_error + error, readout=self._readout)
+
+    # ------------------------------------------------------------------ dense conversion
+    @classmethod
+    def from_dense(cls, rho: np.ndarray, *, tol: float | None = None) -> PauliMPO:
+        """From a Qiskit-ordered density matrix (2^n, 2^n), n <= 12, by TT-SVD.
+
+        ``tol`` is the relative Frobenius accuracy of the Pauli tensor (default: exact).
+        """
+        x = dense_to_pauli(rho)
+        return cls(TensorTrain.from_dense(x, tol=tol))
+
+    def operator_cores(self) -> list[np.ndarray]:
+        """MPO cores of ``rho``: ``A_k[a, i, j, b]``, shape (r[k], 2, 2, r[k+1]), complex.
+
+        ``rho[i_1..i_n, j_1..j_n] = prod_k A_k[:, i_k, j_k, :]`` with qubit 0 first (row index
+        ``i_1`` is qubit 0's bit); the tensor train's ``log_scale`` is spread evenly over the
+        cores.
+        """
+        factor = np.exp(self._tt.log_scale / self.n)
+        out = []
+        for core in self._tt.cores:
+            op = ct.core_matrix_product(core.astype(np.complex128), _PAULI_TO_OPERATOR)
+            out.append(factor * op.reshape(core.shape[0], 2, 2, core.shape[2]))
+        return out
+
+    @classmethod
+    def from_operator_cores(cls, cores: Sequence[np.ndarray]) -> PauliMPO:
+        """Inverse of :meth:`operator_cores`: cores (r[k], 2, 2, r[k+1]) of a Hermitian MPO."""
+        pauli_cores = []
+        for k, core in enumerate(cores):
+            core = np.asarray(core)
+            if core.ndim != 4 or core.shape[1:3] != (2, 2):
+                raise ValueError(
+                    f"operator core {k} must have shape (r, 2, 2, r'), got {core.shape}"
+                )
+            flat = core.reshape(core.shape[0], 4, core.shape[3])
+            pauli = ct.core_matrix_product(flat, _OPERATOR_TO_PAULI)
+            if np.abs(pauli.imag).max() > 1e-10 * max(np.abs(pauli).max(), 1e-300):
+                raise ValueError(
+                    f"operator core {k} gives complex Pauli coefficients: the MPO is not Hermitian "
+                    "core by core; bring it to a Hermitian gauge first"
+                )
+            pauli_cores.append(pauli.real)
+        return cls(TensorTrain(pauli_cores))
+
+    def to_dense(self) -> np.ndarray:
+        """The density matrix (2^n, 2^n), complex, in Qiskit's little-endian order; n <= 14."""
+        if self.n > MAX_TO_DENSE_QUBITS:
+            raise ValueError(
+                f"to_dense on {self.n} qubits, expected at most {MAX_TO_DENSE_QUBITS}: "
+                "use marginal(), expectation() or the metrics, which work at any n"
+            )
+        op_cores = [c.reshape(c.shape[0], 4, c.shape[3]) for c in self.operator_cores()]
+        full = TensorTrain(op_cores).full(max_size=4**MAX_TO_DENSE_QUBITS)
+        n = self.n
+        tensor = full.reshape((2, 2) * n)
+        order = list(range(0, 2 * n, 2)) + list(range(1, 2 * n, 2))
+        tensor = reverse_qubit_axes(tensor.transpose(order), n)
+        return np.ascontiguousarray(tensor.reshape(2**n, 2**n))
+
+    # ------------------------------------------------------------------ sampling
+    def sample(
+        self,
+        bases: Sequence[str],
+        shots: int,
+        *,
+        seed: int | np.random.Generator | None = None,
+        apply_readout: bool = True,
+    ) -> list[dict[str, int]]:
+        """Simulated measurement counts in product Pauli bases.
+
+        Parameters
+        ----------
+        bases : sequence of str
+            One setting per string; character k in ``XYZ`` is qubit k's basis (ttqst order).
+        shots : int
+            Shots per setting.
+        seed : int, Generator or None
+        apply_readout : bool, default=True
+            Flip outcomes by ``self.readout`` when it is set.
+
+        Returns
+        -------
+        list of dict
+            One Qiskit counts dict per setting: bitstrings with qubit 0 RIGHT-most, bit 0 for
+            the +1 eigenvalue and 1 for -1.
+        """
+        bits = self.sample_bits(bases, shots, seed=seed, apply_readout=apply_readout)
+        return [_counts_from_bits(b) for b in bits]
+
+    def sample_bits(
+        self,
+        bases: Sequence[str],
+        shots: int,
+        *,
+        seed: int | np.random.Generator | None = None,
+        apply_readout: bool = True,
+    ) -> np.ndarray:
+        """Like :meth:`sample`, returning bits (settings, shots, n) uint8, axis 2 = qubit k.
+
+        Each shot is drawn qubit by qubit from conditional probabilities, after one right-to-left
+        pass of marginal environments shared by all settings: O(n chi^2) per shot.
+        """
+        settings = _check_bases(bases, self.n)
+        shots = _check_shots(shots)
+        rng = np.random.default_rng(seed)
+        environments = _right_marginal_environments(self._tt.cores)
+        out = np.empty((len(settings), shots, self.n), dtype=np.uint8)
+        for s, setting in enumerate(settings):
+            out[s] = _sample_setting(self._tt.cores, environments, setting, shots, rng)
+        if apply_readout and self._readout is not None:
+            out = _apply_readout(out, self._readout, rng)
+        return out
+
+    # ------------------------------------------------------------------ files
+    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+        """Write to an ``.npz`` file (no pickle): cores, log scale, metadata as JSON.
+
+        Raises
+        ------
+        FileExistsError
+            If ``path`` exists and ``overwrite`` is False.
+        """
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_suffix(path.suffix + ".npz")
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+        meta = {
+            "format": "ttqst.PauliMPO",
+            "version": STATE_FORMAT_VERSION,
+            "n": self.n,
+            "log_scale": self._tt.log_scale,
+            "truncation_error": self._truncation_error,
+        }
+        arrays = {f"core_{k}": c for k, c in enumerate(self._tt.cores)}
+        if self._readout is not None:
+            arrays["readout"] = self._readout
+        np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> PauliMPO:
+        """Read a file written by :meth:`save` (checks format and version)."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                if meta.get("format") != "ttqst.PauliMPO":
+                    raise ValueError(
+                        f"{path} is not a ttqst state file (format {meta.get('format')!r})"
+                    )
+                if meta.get("version") != STATE_FORMAT_VERSION:
+                    raise ValueError(
+                        f"{path} has state format version {meta.get('version')}, this ttqst "
+                        f"reads version {STATE_FORMAT_VERSION}"
+                    )
+                cores = [data[f"core_{k}"] for k in range(int(meta["n"]))]
+                readout = data["readout"] if "readout" in data else None
+        except (OSError, KeyError, json.JSONDecodeError, EOFError) as exc:
+            raise ValueError(f"cannot read a ttqst state from {path}: {exc}") from exc
+        tt = TensorTrain(cores, log_scale=float(meta["log_scale"]))
+        return cls(tt, truncation_error=float(meta["truncation_error"]), readout=readout)
+
+    # ------------------------------------------------------------------ tensornetwork
+    def to_tensornetwork(self, kind: str = "mpo"):
+        """Export to tensornetwork.
+
+        Parameters
+        ----------
+        kind : {"mpo", "mps"}
+            - ``"mpo"``: a ``tensornetwork.FiniteMPO`` of ``rho`` with tensors of shape
+              (r[k], r[k+1], 2, 2) = (left, right, row i, column j), the layout of
+              tensornetwork's own MPOs (row = output index).
+            - ``"mps"``: a ``tensornetwork.FiniteMPS`` of the Pauli tensor, tensors
+              (r[k], 4, r[k+1]), ``log_scale`` spread over the cores.
+        """
+        import tensornetwork as tn
+
+        if kind == "mpo":
+            tensors = [np.transpose(c, (0, 3, 1, 2)) for c in self.operator_cores()]
+            return tn.FiniteMPO(tensors, backend="numpy")
+        if kind == "mps":
+            factor = np.exp(self._tt.log_scale / self.n)
+            tensors = [factor * c for c in self._tt.cores]
+            return tn.FiniteMPS(tensors, canonicalize=False, backend="numpy")
+        raise ValueError(f"`kind` must be 'mpo' or 'mps', got {kind!r}")
+
+    @classmethod
+    def from_tensornetwork(cls, obj) -> PauliMPO:
+        """Import a ``FiniteMPO`` of ``rho`` or a ``FiniteMPS`` of Pauli coefficients (layouts
+        as in :meth:`to_tensornetwork`)."""
+        import tensornetwork as tn
+
+        if isinstance(obj, tn.FiniteMPO):
+            return cls.from_operator_cores(
+                [np.transpose(np.asarray(t), (0, 2, 3, 1)) for t in obj.tensors]
+            )
+        if isinstance(obj, tn.FiniteMPS):
+            return cls(TensorTrain([np.real_if_close(np.asarray(t)) for t in obj.tensors]))
+        raise TypeError(f"expected tensornetwork FiniteMPO or FiniteMPS, got {type(obj).__name__}")
+
+
+# ---------------------------------------------------------------------- kernels
+def _unit(p: int) -> np.ndarray:
+    vec = np.zeros(4)
+    vec[p] = 1.0
+    return vec
+
+
+def _check_same_n(a: PauliMPO, b: PauliMPO) -> None:
+    if not isinstance(b, PauliMPO):
+        raise TypeError(f"expected a PauliMPO, got {type(b).__name__}")
+    if a.n != b.n:
+        raise ValueError(f"qubit count mismatch: {a.n} and {b.n}")
+
+
+def _check_readout(readout: np.ndarray, n: int) -> np.ndarray:
+    readout = np.asarray(readout, dtype=np.float64)
+    if readout.shape != (n, 2, 2):
+        raise ValueError(f"`readout` must have shape ({n}, 2, 2), got {readout.shape}")
+    if (readout < 0).any() or not np.allclose(readout.sum(axis=1), 1.0):
+        raise ValueError("`readout` matrices must be column-stochastic: A[k][:, true] sums to 1")
+    return readout.copy()
+
+
+def _check_bases(bases: Sequence[str], n: int) -> np.ndarray:
+    """Settings as Pauli indices (settings, n) in 1..3."""
+    if isinstance(bases, str):
+        bases = [bases]
+    out = []
+    for s, setting in enumerate(bases):
+        if not isinstance(setting, str) or len(setting) != n:
+            raise ValueError(
+                f"setting {s} is {setting!r}: expected a string of {n} letters from 'XYZ', "
+                "one per qubit (qubit 0 first)"
+            )
+        bad = set(setting) - set(_BASIS_INDEX)
+        if bad:
+            raise ValueError(f"setting {s} ({setting!r}) has letters {sorted(bad)}; use X, Y or Z")
+        out.append([_BASIS_INDEX[c] for c in setting])
+    if not out:
+        raise ValueError("`bases` is empty: give at least one setting")
+    return np.asarray(out, dtype=np.int64)
+
+
+def _check_shots(shots) -> int:
+    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)):
+        raise TypeError(f"`shots` must be an int, not {type(shots).__name__}")
+    if shots < 1:
+        raise ValueError(f"`shots == {shots}`, must be >= 1")
+    return int(shots)
+
+
+def _right_marginal_environments(cores: list[np.ndarray]) -> list[np.ndarray]:
+    """``env[k]`` (r[k],): modes k..n-1 contracted with e_0, each normalised to max 1."""
+    envs = [np.ones(1)]
+    for core in reversed(cores):
+        vec = core[:, 0, :] @ envs[0]
+        scale = np.max(np.abs(vec))
+        envs.insert(0, vec / scale if scale > 0 else vec)
+    return envs
+
+
+def _sample_setting(cores, environments, setting, shots, rng) -> np.ndarray:
+    """Sequential sampling of one product basis: bits (shots, n)."""
+    n = len(cores)
+    left = np.ones((shots, 1))
+    bits = np.empty((shots, n), dtype=np.uint8)
+    for k, core in enumerate(cores):
+        projectors = np.zeros((2, 4))
+        projectors[:, 0] = 0.5
+        projectors[0, setting[k]] = 0.5  # outcome +1: bit 0
+        projectors[1, setting[k]] = -0.5  # outcome -1: bit 1
+        branch = ct.rows_times_core(left, ct.core_matrix_product(core, projectors))
+        weights = np.clip(branch @ environments[k + 1], 0.0, None)  # (shots, 2); truncation
+        total = weights.sum(axis=1)  # can leave tiny negatives
+        p_one = np.divide(weights[:, 1], total, out=np.full(shots, 0.5), where=total > 0)
+        outcome = (rng.random(shots) < p_one).astype(np.int64)
+        bits[:, k] = outcome
+        left = branch[np.arange(shots), outcome]
+        scale = np.max(np.abs(left), axis=1, keepdims=True)
+        left = left / np.where(scale > 0, scale, 1.0)
+    return bits
+
+
+def _apply_readout(bits: np.ndarray, readout: np.ndarray, rng) -> np.ndarray:
+    """Flip each bit with probability ``A[k][1 - b, b]``."""
+    flip_prob = np.where(bits == 0, readout[:, 1, 0], readout[:, 0, 1])
+    flips = rng.random(bits.shape) < flip_prob
+    return (bits ^ flips).astype(np.uint8)
+
+
+def _counts_from_bits(bits: np.ndarray) -> dict[str, int]:
+    """Counts dict in Qiskit order (qubit 0 right-most) from bits (shots, n)."""
+    rows, counts = np.unique(bits, axis=0, return_counts=True)
+    return {
+        "".join("01"[b] for b in row[::-1]): int(c) for row, c in zip(rows, counts, strict=True)
+    }
