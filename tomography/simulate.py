@@ -162,8 +162,8 @@ def simulate(
         max_bond = check_int(max_bond, "max_bond", minimum=1)
     tol = check_real(tol, "tol", minimum=0.0)
     weight = check_real(nonidentity_weight, "nonidentity_weight", minimum=0.0, strict=True)
+    ops = circuit_to_ops(circuit, noise_model)  # checks the types of both arguments
     n = circuit.num_qubits
-    ops = circuit_to_ops(circuit, noise_model)
     # work on Y = (W x ... x W) X with W = diag(1, w, w, w): maps conjugate by W, and the
     # SVD truncation is then optimal in the weighted norm; W^-1 comes back at the end
     to_weighted = np.diag([1.0, weight, weight, weight])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -191,6 +192,36 @@ class PauliMPO:
         readout = None if self._readout is None else self._readout[keep]
         return PauliMPO(tt, truncation_error=self._truncation_error, readout=readout)
 
+    def local_tensors(self, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+        """Pauli coefficients of the marginals on several runs of consecutive qubits.
+
+        Parameters
+        ----------
+        spans : sequence of (int, int)
+            Inclusive ``(first, last)`` qubits, each run at most 10 qubits long.
+
+        Returns
+        -------
+        list of ndarray, each (4,) * (last - first + 1)
+            ``out[j][p] = tr(rho sigma_p)`` for strings on that run (identity elsewhere).
+            One pass of marginal environments serves every run: O(n chi^2 + runs 4^w chi^2).
+        """
+        cores = self._tt.cores
+        left_envs, left_logs = _marginal_environments(cores, from_left=True)
+        right_envs, right_logs = _marginal_environments(cores, from_left=False)
+        out = []
+        for first, last in spans:
+            if not 0 <= first <= last < self.n or last - first >= 10:
+                raise ValueError(
+                    f"span ({first}, {last}) must satisfy 0 <= first <= last < {self.n}, length <= 10"
+                )
+            window = [c for c in cores[first : last + 1]]
+            window[0] = np.tensordot(left_envs[first], window[0], axes=(0, 0))[None]
+            window[-1] = np.tensordot(window[-1], right_envs[last + 1], axes=(2, 0))[..., None]
+            log_scale = self._tt.log_scale + left_logs[first] + right_logs[last + 1]
+            out.append(TensorTrain(window, log_scale=log_scale).full())
+        return out
+
     def compress(self, max_bond: int | None = None, tol: float | None = None) -> PauliMPO:
         """Recompress the bond dimensions (TT rounding of the Pauli tensor).
 
@@ -314,10 +345,15 @@ class PauliMPO:
         settings = _check_bases(bases, self.n)
         shots = _check_shots(shots)
         rng = np.random.default_rng(seed)
-        environments = _right_marginal_environments(self._tt.cores)
-        out = np.empty((len(settings), shots, self.n), dtype=np.uint8)
-        for s, setting in enumerate(settings):
-            out[s] = _sample_setting(self._tt.cores, environments, setting, shots, rng)
+        environments, _ = _marginal_environments(self._tt.cores, from_left=False)
+        all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
+        chunk = max(256, 2**22 // max(self._tt.ranks))  # bounds the (M, 2, r) buffers
+        out = np.concatenate(
+            [
+                _sample_rows(self._tt.cores, environments, all_bases[i : i + chunk], rng)
+                for i in range(0, len(all_bases), chunk)
+            ]
+        ).reshape(len(settings), shots, self.n)
         if apply_readout and self._readout is not None:
             out = _apply_readout(out, self._readout, rng)
         return out
@@ -351,26 +387,49 @@ class PauliMPO:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PauliMPO:
-        """Read a file written by :meth:`save` (checks format and version)."""
+        """Read a file written by :meth:`save` (checks format and version).
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ValueError
+            If the file is not one :meth:`save` wrote (not an ``.npz`` archive, truncated,
+            entries missing) or has another format version.
+        """
         path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no ttqst state file at {path}")
         try:
+            # np.load raises ValueError on non-npy data, BadZipFile on a truncated archive and
+            # returns a bare array (no context manager: TypeError) for an .npy file
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if meta.get("format") != "ttqst.PauliMPO":
-                    raise ValueError(
-                        f"{path} is not a ttqst state file (format {meta.get('format')!r})"
-                    )
-                if meta.get("version") != STATE_FORMAT_VERSION:
-                    raise ValueError(
-                        f"{path} has state format version {meta.get('version')}, this ttqst "
-                        f"reads version {STATE_FORMAT_VERSION}"
-                    )
-                cores = [data[f"core_{k}"] for k in range(int(meta["n"]))]
-                readout = data["readout"] if "readout" in data else None
-        except (OSError, KeyError, json.JSONDecodeError, EOFError) as exc:
-            raise ValueError(f"cannot read a ttqst state from {path}: {exc}") from exc
-        tt = TensorTrain(cores, log_scale=float(meta["log_scale"]))
-        return cls(tt, truncation_error=float(meta["truncation_error"]), readout=readout)
+                arrays = {key: data[key] for key in data.files}
+            meta = json.loads(str(arrays.pop("meta")))
+            if not isinstance(meta, dict):
+                raise TypeError(f"meta is {type(meta).__name__}, expected a JSON object")
+        except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
+            raise ValueError(
+                f"cannot read a ttqst state from {path}: not a file written by PauliMPO.save "
+                f"({type(exc).__name__}: {exc})"
+            ) from exc
+        if meta.get("format") != "ttqst.PauliMPO":
+            raise ValueError(f"{path} is not a ttqst state file (format {meta.get('format')!r})")
+        if meta.get("version") != STATE_FORMAT_VERSION:
+            raise ValueError(
+                f"{path} has state format version {meta.get('version')}, this ttqst "
+                f"reads version {STATE_FORMAT_VERSION}"
+            )
+        try:
+            cores = [arrays[f"core_{k}"] for k in range(int(meta["n"]))]
+            log_scale = float(meta["log_scale"])
+            truncation_error = float(meta["truncation_error"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"cannot read a ttqst state from {path}: entry {exc} missing or invalid"
+            ) from exc
+        tt = TensorTrain(cores, log_scale=log_scale)
+        return cls(tt, truncation_error=truncation_error, readout=arrays.get("readout"))
 
     # ------------------------------------------------------------------ tensornetwork
     def to_tensornetwork(self, kind: str = "mpo"):
@@ -462,35 +521,68 @@ def _check_shots(shots) -> int:
     return int(shots)
 
 
-def _right_marginal_environments(cores: list[np.ndarray]) -> list[np.ndarray]:
-    """``env[k]`` (r[k],): modes k..n-1 contracted with e_0, each normalised to max 1."""
-    envs = [np.ones(1)]
-    for core in reversed(cores):
-        vec = core[:, 0, :] @ envs[0]
-        scale = np.max(np.abs(vec))
-        envs.insert(0, vec / scale if scale > 0 else vec)
-    return envs
+def _marginal_environments(
+    cores: list[np.ndarray], *, from_left: bool
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Marginal environments with their log scales.
 
-
-def _sample_setting(cores, environments, setting, shots, rng) -> np.ndarray:
-    """Sequential sampling of one product basis: bits (shots, n)."""
+    ``from_left``: ``env[k]`` (r[k],) contracts modes ``0..k-1`` with ``e_0`` (``env[0] = [1]``);
+    otherwise ``env[k]`` contracts modes ``k..n-1`` (``env[n] = [1]``). Each is normalised to
+    max-modulus 1 and ``logs[k]`` holds the log of the factor removed.
+    """
     n = len(cores)
-    left = np.ones((shots, 1))
-    bits = np.empty((shots, n), dtype=np.uint8)
+    envs = [np.ones(1)] * (n + 1)
+    logs = np.zeros(n + 1)
+    order = range(n) if from_left else range(n - 1, -1, -1)
+    for k in order:
+        identity_part = cores[k][:, 0, :]
+        if from_left:
+            vec, src, dst = envs[k] @ identity_part, k, k + 1
+        else:
+            vec, src, dst = identity_part @ envs[k + 1], k + 1, k
+        scale = float(np.max(np.abs(vec)))
+        scale = scale if scale > 0 else 1.0
+        envs[dst] = vec / scale
+        logs[dst] = logs[src] + np.log(scale)
+    return envs, logs
+
+
+def _outcome_projectors(basis: int) -> np.ndarray:
+    """Rows ``(e_0 + e_b) / 2`` (bit 0, eigenvalue +1) and ``(e_0 - e_b) / 2`` (bit 1), (2, 4)."""
+    out = np.zeros((2, 4))
+    out[:, 0] = 0.5
+    out[0, basis], out[1, basis] = 0.5, -0.5
+    return out
+
+
+def _sample_rows(cores, environments, bases: np.ndarray, rng) -> np.ndarray:
+    """Sequential sampling of product-basis shots: bases (M, n) in 1..3 -> bits (M, n).
+
+    Shots of all settings go through together, grouped per qubit by the basis measured there:
+    two branches per shot and qubit, O(chi^2) each.
+    """
+    m, n = bases.shape
+    left = np.ones((m, 1))
+    bits = np.empty((m, n), dtype=np.uint8)
+    draws = rng.random((m, n))
     for k, core in enumerate(cores):
-        projectors = np.zeros((2, 4))
-        projectors[:, 0] = 0.5
-        projectors[0, setting[k]] = 0.5  # outcome +1: bit 0
-        projectors[1, setting[k]] = -0.5  # outcome -1: bit 1
-        branch = ct.rows_times_core(left, ct.core_matrix_product(core, projectors))
-        weights = np.clip(branch @ environments[k + 1], 0.0, None)  # (shots, 2); truncation
-        total = weights.sum(axis=1)  # can leave tiny negatives
-        p_one = np.divide(weights[:, 1], total, out=np.full(shots, 0.5), where=total > 0)
-        outcome = (rng.random(shots) < p_one).astype(np.int64)
-        bits[:, k] = outcome
-        left = branch[np.arange(shots), outcome]
-        scale = np.max(np.abs(left), axis=1, keepdims=True)
-        left = left / np.where(scale > 0, scale, 1.0)
+        new_left = np.empty((m, core.shape[2]))
+        for basis in (1, 2, 3):
+            rows = np.flatnonzero(bases[:, k] == basis)
+            if rows.size == 0:
+                continue
+            branch = ct.rows_times_core(
+                left[rows], ct.core_matrix_product(core, _outcome_projectors(basis))
+            )
+            # truncated states can give tiny negative weights: clip them
+            weights = np.clip(branch @ environments[k + 1], 0.0, None)  # (rows, 2)
+            total = weights.sum(axis=1)
+            p_minus = np.divide(weights[:, 1], total, out=np.full(rows.size, 0.5), where=total > 0)
+            outcome = draws[rows, k] < p_minus
+            bits[rows, k] = outcome
+            new_left[rows] = np.where(outcome[:, None], branch[:, 1], branch[:, 0])
+        scale = np.max(np.abs(new_left), axis=1, keepdims=True)
+        left = new_left / np.where(scale > 0, scale, 1.0)
     return bits
 
 

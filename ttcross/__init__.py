@@ -1,5 +1,8 @@
 """ttcross: tensor trains and TT cross approximation (no quantum physics in here)."""
 
+from . import bounds
+from .bounds import CrossBound, cross_error_bound
+from .cross import CROSS_METHODS, STOP_REASONS, CrossResult, SweepRecord, tt_cross
 from .interpolate import (
     IllConditionedWarning,
     PinvInfo,
@@ -13,6 +16,11 @@ from .tensortrain import TensorTrain
 
 __all__ = [
     "TensorTrain",
+    "tt_cross",
+    "CrossResult",
+    "SweepRecord",
+    "CROSS_METHODS",
+    "STOP_REASONS",
     "IllConditionedWarning",
     "PinvInfo",
     "assemble_cross",
@@ -21,4 +29,7 @@ __all__ = [
     "regularized_pinv",
     "maxvol",
     "rect_maxvol",
+    "bounds",
+    "CrossBound",
+    "cross_error_bound",
 ]

@@ -28,24 +28,33 @@ The bound (:func:`cross_error_bound`). Assume a reference tensor ``T`` with
   plus the noise part (deterministic from ``noise_max``, or with probability ``>= confidence``
   for independent Gaussian noise of known ``noise_std``).
 
-Then ``||A - A_hat||_F <= model_error + e(0..d-1)`` where, for the TT segment ``S = [a..b]``
-split in balanced halves ``S1 = [a..m]``, ``S2 = [m+1..b]``::
+Then ``||A - A_hat||_F <= model_error + min(balanced, sequential)``. With ``G^T_k = C^T_k
+(W^T_k)^+`` the cores of ``T`` (``T = G^T_0 ... G^T_{d-1}`` by cross-exactness) and leaf
+bounds ``e(k) >= ||G_k - G^T_k||_F`` (Wedin's theorem for the perturbed pseudo-inverse, plus
+the identity ``C^T_k = C^T_k (W^T_k)^+ W^T_k``):
 
-    e(S) <= e(S1) n(S2) + n(S1) e(S2) + e(S1) e(S2)          (*)
+- balanced split (*): for the segment ``S = [a..b]`` of cores, halves ``S1 = [a..m]``,
+  ``S2 = [m+1..b]``, ``L1 R1 - L0 R0 = (L1 - L0) R1 + L0 (R1 - R0)`` gives::
 
-(``n``: spectral norms of the approximation's segments ``G_a ... G_m`` as a
-``(r_{a-1} N) x r_m`` matrix and ``G_{m+1} ... G_b`` as ``r_m x (N r_b)``; ``e``: bounds on the
-Frobenius distance between the segments of ``A_hat`` and of ``T``), and at the leaves
-``e(k) >= ||C_k X_k - C_k^T (W_k^T)^+||_F`` from Wedin's perturbation theorem for
-pseudo-inverses. (*) is ``L1 R1 - L0 R0 = (L1 - L0) R1 + L0 (R1 - R0)`` with
-``||L0||_2 <= ||L1||_2 + ||L1 - L0||_F``. In relative terms (``eps = e / n``)::
+      e(S) <= e(S1) n(S2) + n(S1) e(S2) + e(S1) e(S2)
 
-    eps(S) <= kappa_S ((1 + eps(S1)) (1 + eps(S2)) - 1),     kappa_S = n(S1) n(S2) / n(S),
-
-so with ``kappa = max kappa_S``, leaf errors ``<= eps_0`` and depth ``L = ceil(log2 d)`` the
-relative error is at most ``(3 kappa)^L eps_0`` while it stays below one: polynomial in ``d``,
-the growth the paper (arXiv:2207.04327) proves in its ``((3 kappa)^L - 1) / (3 kappa - 1)``
-form under its own assumptions (exact rank, constants of the unknown low-rank part).
+  (``n``: spectral norms of the approximation's segments, ``G_a ... G_m`` as a
+  ``(r_{a-1} N) x r_m`` matrix and ``G_{m+1} ... G_b`` as ``r_m x (N r_b)``). In relative
+  terms (``eps = e / n``) ``eps(S) <= kappa_S ((1 + eps(S1))(1 + eps(S2)) - 1)`` with
+  ``kappa_S = n(S1) n(S2) / n(S)``, so with ``kappa = max kappa_S``, leaf errors ``<= eps_0``
+  and depth ``L = ceil(log2 d)`` the relative error is at most ``(3 kappa)^L eps_0`` while it
+  stays below one: polynomial in ``d``, the growth the paper (arXiv:2207.04327) proves in its
+  ``((3 kappa)^L - 1) / (3 kappa - 1)`` form under its own assumptions (exact low rank and
+  constants of the unknown low-rank part, which no sample reveals);
+- telescoping (**): ``A_hat - T = sum_k G_{<k} (G_k - G^T_k) G^T_{>k}`` and, with
+  ``W0_k = T(I_k, J_k)``, ``G^T_{>k} = W0_k W0_k^+ G^T_{>k}`` (cross-exactness), so each term
+  is bounded either by ``||G_{<k}||_2 ||(G_k - G^T_k) Pi_k||_F ||G^T_{>k}||_2`` (``Pi_k``:
+  projector onto range W0_k; copes with Tikhonov on oversampled sets) or by
+  ``||G_{<k}||_2 ||(G_k - G^T_k) W0_k||_F ||W0_k^+ G^T_{>k}||_2``, whose middle factor is
+  first order in the perturbation with no ``1 / s_min(W_k)`` (a condition number tighter).
+  The unknown norms of ``G^T_{>k}`` are those of the approximation plus the same sum over
+  the suffix. Each leaf gets interface norms as coefficients instead of a product over
+  levels: usually the tighter of the two forms.
 
 What is not possible: no function of the samples and of ``||A - A_r||`` alone bounds the
 error. ``A = diag(M, eps)`` sampled at ``(1, 1)`` gives the samples of ``diag(0, eps)`` for
@@ -69,7 +78,6 @@ import numpy as np
 from . import contract as ct
 from ._validation import check_finite, check_int, check_real, check_shape
 from .interpolate import PinvInfo, cross_matrices, regularized_pinv
-from .tensortrain import _normalise
 
 __all__ = [
     "PinvStats",
@@ -135,8 +143,9 @@ class InterfaceNorms:
     ----------
     left : ``||Chat_k X_k||_2`` (the left partial product ``G_0 ... G_k``, N_{<=k} x r_k).
     right : ``||X_k Rhat_k||_2`` (r'_k x N_{>k}).
-    kappa : ``left * right``: the norms ``||P_c||_2 ||P_r||_2`` of the oblique projectors of
-        the cut-``k`` unfolding of ``A_hat``; scale-free, ``>= 1`` when ``X_k W_k X_k = X_k``.
+    kappa : ``left * right``: scale-free amplification of the matrix cross at cut ``k``.
+        With nested sets (``A_hat(I_k, J_k) = W_k``) and a hard cut-off these are the norms
+        ``||P_c||_2 ||P_r||_2 >= 1`` of the oblique projectors of the cut-``k`` unfolding.
     """
 
     left: np.ndarray
@@ -218,7 +227,13 @@ class CrossBound:
     perturbation_fro, perturbation_spectral : ndarray, shape (2d-1,)
         ``delta_F``, ``delta_2`` per block: fibres ``0..d-1``, then intersections ``0..d-2``.
     leaf_errors : ndarray, shape (d,)
-        Bounds on ``||G_k - G_k^T||_F``.
+        Bounds on ``||G_k - G_k^T||_F`` (used by the balanced recursion).
+    projected_leaf_errors : ndarray, shape (d,)
+        Bounds on ``||(G_k - G_k^T) Pi_k||_F``, ``Pi_k`` the projector onto range T(I_k, J_k)
+        (used by the telescoping sum, where ``G^T_{>k} = Pi_k G^T_{>k}``).
+    weighted_leaf_errors : ndarray, shape (d,)
+        Bounds on ``||(G_k - G_k^T) T(I_k, J_k)||_F`` (first order in the perturbation, no
+        inverse of a small singular value; paired with ``||T(I_k, J_k)^+ G^T_{>k}||_2``).
     pinv_errors : ndarray, shape (d-1,)
         Bounds on ``||X_k - (W_k^T)^+||_2`` (Wedin).
     model_ranks : tuple of int
@@ -257,6 +272,8 @@ class CrossBound:
     perturbation_fro: np.ndarray
     perturbation_spectral: np.ndarray
     leaf_errors: np.ndarray
+    projected_leaf_errors: np.ndarray
+    weighted_leaf_errors: np.ndarray
     pinv_errors: np.ndarray
     model_ranks: tuple[int, ...]
     pinv: PinvStats
@@ -459,7 +476,7 @@ def pinv_perturbation_bound(
     if rank > s.size:
         raise ValueError(f"`rank == {rank}`, must be <= {s.size} (number of singular values)")
     if rank == 0:  # W0 = 0
-        return float(np.max(inv, initial=0.0)), float(np.linalg.norm(inv)), 0.0
+        return float(np.max(inv, initial=0.0)), float(_fro(inv)), 0.0
     gap = s[rank - 1] - delta_2
     if gap <= 0:
         return math.inf, math.inf, math.inf
@@ -467,9 +484,9 @@ def pinv_perturbation_bound(
     target[:rank] = 1.0 / s[:rank]
     diff = np.abs(inv - target)
     tail_2 = float(s[rank]) if rank < s.size else 0.0
-    tail_f = float(np.linalg.norm(s[rank:]))
-    bound_2 = float(diff.max()) + WEDIN_SPECTRAL * (tail_2 + delta_2) / gap**2
-    bound_f = float(np.linalg.norm(diff)) + WEDIN_FROBENIUS * (tail_f + delta_fro) / gap**2
+    tail_f = float(_fro(s[rank:]))
+    bound_2 = float(diff.max()) + WEDIN_SPECTRAL * (tail_2 + delta_2) / gap / gap
+    bound_f = float(_fro(diff)) + WEDIN_FROBENIUS * (tail_f + delta_fro) / gap / gap
     return bound_2, bound_f, 1.0 / gap
 
 
@@ -485,7 +502,7 @@ def sample_count(fibres: Sequence[np.ndarray], intersections: Sequence[np.ndarra
 
 # ---------------------------------------------------------------------------- interfaces
 def _cross_cores(fib, wks, rcond, taus):
-    """Unit-norm cores ``G_k / ||G_k||_F``, their log norms, pseudo-inverses and infos."""
+    """Cores ``G_k / max|G_k|``, ``log max|G_k|`` (-inf for zero), pseudo-inverses, infos."""
     units, logs, pinvs, infos = [], [], [], []
     for k, c in enumerate(fib):
         core = c
@@ -494,10 +511,23 @@ def _cross_cores(fib, wks, rcond, taus):
             pinvs.append(x)
             infos.append(info)
             core = np.tensordot(c, x, axes=(2, 0))
-        unit, lg = _normalise(core)
+        unit, lg = _max_scaled(core)
         units.append(unit)
         logs.append(lg if np.any(unit) else -math.inf)
     return units, logs, pinvs, infos
+
+
+def _fro(array) -> float:
+    """Frobenius norm, scaled so that tiny or huge entries neither underflow nor overflow."""
+    array = np.asarray(array)
+    top = float(np.max(np.abs(array), initial=0.0))
+    return top * float(np.linalg.norm(array / top)) if top > 0 and np.isfinite(top) else top
+
+
+def _max_scaled(array: np.ndarray) -> tuple[np.ndarray, float]:
+    """``(array / max|array|, log max|array|)``, safe where the Frobenius norm overflows."""
+    top = float(np.max(np.abs(array), initial=0.0))
+    return (array / top, math.log(top)) if top > 0 else (array, 0.0)
 
 
 def _log_top_eig(gram: np.ndarray, log_scale: float) -> float:
@@ -544,9 +574,9 @@ def _interface_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
             left[k] = _log_top_eig(gram, log_scale) + sum(logs[: k + 1])
     for k, gram, log_scale in _sweep(units, 0, d - 1, "right"):
         if k > 0 and math.isfinite(log_scale):
-            x = pinvs[k - 1]  # X_{k-1} R_{k-1}, R_{k-1} = G_k ... G_{d-1}
+            x, lx = _max_scaled(pinvs[k - 1])  # X_{k-1} R_{k-1}, R_{k-1} = G_k ... G_{d-1}
             outer = x @ np.conj(gram) @ np.conj(x.T)
-            right[k - 1] = _log_top_eig(outer, log_scale) + sum(logs[k:])
+            right[k - 1] = _log_top_eig(outer, log_scale + 2 * lx) + sum(logs[k:])
     return left, right
 
 
@@ -655,7 +685,13 @@ def _residual(m: np.ndarray, basis_source: np.ndarray, norm: str) -> float:
 
 
 def matrix_cross_bound(
-    a: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, rcond: float = 1e-12, norm: str = "fro"
+    a: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    *,
+    rcond: float = 1e-12,
+    norm: str = "fro",
+    roundoff: float = 1e-13,
 ) -> float:
     """Projector bound on the matrix cross error (hard cut-off; needs the full matrix).
 
@@ -678,6 +714,8 @@ def matrix_cross_bound(
     rows, cols : ndarray of int
     rcond : float, default=1e-12
     norm : {"fro", "2"}, default="fro"
+    roundoff : float, default=1e-13
+        Adds ``roundoff (||A||_F + ||C X||_2 ||R||_F)`` for floating-point error in ``C X R``.
 
     Returns
     -------
@@ -692,7 +730,8 @@ def matrix_cross_bound(
     f_row = np.linalg.norm(np.eye(a.shape[1]) - p_row, 2)
     col_res = _residual(a, a[:, cols] @ x @ u, norm)
     row_res = _residual(np.conj(a.T), np.conj((u @ x @ a[rows, :]).T), norm)
-    return float(f_col * f_row * min(col_res, row_res))
+    slack = roundoff * (_fro(a) + np.linalg.norm(a[:, cols] @ x, 2) * _fro(a[rows, :]))
+    return float(f_col * f_row * min(col_res, row_res) + slack)
 
 
 # ---------------------------------------------------------------------------- noise
@@ -745,7 +784,7 @@ def noise_bounds(
     fro, spec = np.zeros(len(blocks)), np.zeros(len(blocks))
     if noise_max is not None:
         for j, m in enumerate(_per_block(noise_max, fibres, intersections, "noise_max")):
-            fro[j] = np.linalg.norm(m)
+            fro[j] = _fro(m)
             spec[j] = np.linalg.norm(_block_matrix(m), 2) if m.size else 0.0
         return fro, spec, 1.0
     if noise_std is None:
@@ -755,8 +794,11 @@ def noise_bounds(
         raise ValueError(f"`confidence == {confidence}`, must be < 1")
     x = math.log(2 * len(blocks) / (1.0 - confidence))
     for j, s in enumerate(_per_block(noise_std, fibres, intersections, "noise_std")):
-        var, top = s**2, float(np.max(s, initial=0.0))
-        fro[j] = math.sqrt(var.sum() + 2 * math.sqrt(x * np.sum(var**2)) + 2 * x * top**2)
+        top = float(np.max(s, initial=0.0))
+        if top == 0.0:
+            continue
+        var = (s / top) ** 2  # scaled: the tiny stds of long chains would underflow
+        fro[j] = top * math.sqrt(var.sum() + 2 * math.sqrt(x * np.sum(var**2)) + 2 * x)
         p, q = _block_matrix(s).shape
         spec[j] = min(fro[j], top * (math.sqrt(p) + math.sqrt(q) + math.sqrt(2 * x)))
     return fro, spec, confidence
@@ -799,7 +841,7 @@ def unfolding_tails(a: np.ndarray, ranks: int | Sequence[int]) -> np.ndarray:
     tails = np.zeros(a.ndim - 1)
     for k in range(a.ndim - 1):
         s = np.linalg.svd(a.reshape(math.prod(a.shape[: k + 1]), -1), compute_uv=False)
-        tails[k] = np.linalg.norm(s[ranks[k] :])
+        tails[k] = _fro(s[ranks[k] :])
     return tails
 
 
@@ -856,10 +898,10 @@ def model_error_from_tensor(
         model_ranks.append(rho)
         margins[k] = s[rho - 1] / s[0] if 0 < rho <= s.size and s[0] > 0 else 0.0
     return ModelError(
-        model_error=float(np.linalg.norm(err)),
-        tail_bound=float(np.linalg.norm(unfolding_tails(a, ranks))),
-        sampled_fibres=np.array([np.linalg.norm(f) for f in fib_e]),
-        sampled_intersections=np.array([np.linalg.norm(w) for w in int_e]),
+        model_error=float(_fro(err)),
+        tail_bound=float(_fro(unfolding_tails(a, ranks))),
+        sampled_fibres=np.array([_fro(f) for f in fib_e]),
+        sampled_intersections=np.array([_fro(w) for w in int_e]),
         model_ranks=tuple(model_ranks),
         intersection_margin=margins,
         cross_exact=bool(np.all(margins > 1e-10)),
@@ -895,44 +937,72 @@ def _mul(x: float, y: float) -> float:
     return 0.0 if (x == 0.0 or y == 0.0) else x * y
 
 
-def _range_error(s, inverse, rank, delta_2, delta_fro) -> tuple[float, float]:
-    """Bounds on ``||W0 (X - W0^+)||_2`` and ``_F`` (``W = W0 + D``, ``rank W0 = rank``).
+def _spectral_terms(s, inverse, rank, delta_2, delta_fro) -> dict:
+    """Spectral pieces of ``X`` against ``B = W_rank`` (``W = W0 + D``, ``rank W0 = rank``).
 
-    With ``B = W_rank``, ``eta = ||B - W0|| <= ||s_{rank+1:}|| + ||D||``::
-
-        W0 (X - W0^+) = B (X - B^+) - (B - W0)(X - B^+) + (P_B - P_W0) - (B - W0) B^+,
-
-    ``||B (X - B^+)|| = ||(s_i x_i - 1)_{i <= rank}||``, ``||P_B - P_W0||_2 <= eta_2 / s_rank``
-    and ``_F <= sqrt 2 eta_F / s_rank`` (equal ranks).
+    ``eta >= ||B - W0||`` (``||s_{rank+1:}|| + ||D||``), ``gap <= s_rank(W0)`` (Weyl),
+    ``fit_i = s_i x_i - 1`` (``i <= rank``), ``noise = max_{i > rank} x_i``.
     """
-    if rank == 0:
-        return 0.0, 0.0
+    kept = inverse[:rank]
     target = np.zeros_like(s)
     target[:rank] = 1.0 / s[:rank]
     diff = np.abs(inverse - target)
-    fit = np.abs(s[:rank] * inverse[:rank] - 1.0)
-    eta_2 = (float(s[rank]) if rank < s.size else 0.0) + delta_2
-    eta_f = float(np.linalg.norm(s[rank:])) + delta_fro
-    inv_b = 1.0 / s[rank - 1]
-    alpha_2 = float(fit.max()) + eta_2 * float(diff.max()) + 2.0 * eta_2 * inv_b
-    cross = min(eta_2 * float(np.linalg.norm(diff)), eta_f * float(diff.max()))
-    alpha_f = float(np.linalg.norm(fit)) + cross + (1.0 + WEDIN_FROBENIUS) * eta_f * inv_b
-    return alpha_2, alpha_f
+    return {
+        "diff_2": float(diff.max()),
+        "diff_f": float(_fro(diff)),
+        "eta_2": (float(s[rank]) if rank < s.size else 0.0) + delta_2,
+        "eta_f": float(_fro(s[rank:])) + delta_fro,
+        "gap": float(s[rank - 1]) - delta_2,
+        "s_rank": float(s[rank - 1]),
+        "fit_2": float(np.max(np.abs(s[:rank] * kept - 1.0))),
+        "fit_f": float(_fro(s[:rank] * kept - 1.0)),
+        "kept": float(np.max(kept)),
+        "noise": float(np.max(inverse[rank:], initial=0.0)),
+    }
 
 
-def _leaf_error(cut, rank, deltas_c, deltas_w) -> tuple[float, float, str]:
-    """Bound on ``||C X - C0 W0^+||_F``; also ``||X - W0^+||_2`` and a violation message.
+def _range_forms(t: dict) -> tuple[tuple[float, float], tuple[float, float, float]]:
+    """Bounds on ``W0 (X - W0^+)`` and on ``W0 (X Pi - W0^+)``, ``Pi`` = projector on range W0.
 
-    Three valid forms, the least is returned (``D_C = C - C0``, ``W0 = T(I_k, J_k)``)::
+    Plain (``2`` and ``F``; ``diff = |x_i - 1/s_i|`` for ``i <= rank``, ``x_i`` beyond)::
 
-        C X - C0 W0^+ = D_C X + C0 (X - W0^+)            (Wedin on X - W0^+)
-                      = C (X - W0^+) + D_C W0^+
-                      = D_C X + (C0 W0^+) W0 (X - W0^+)    (C0 = C0 W0^+ W0: cross-exactness)
+        W0 (X - W0^+) = B (X - B^+) - (B - W0)(X - B^+) + (P_B - P_W0) - (B - W0) B^+,
+        ||P_B - P_W0||_2 <= eta_2 / s_rank,  ||.||_F <= sqrt 2 eta_F / s_rank (equal ranks).
 
-    and in the last ``||C0 W0^+||_2 <= (||C X||_2 + ||D_C||_2 ||X||_2) / (1 - alpha_2)`` (if
-    ``alpha_2 >= ||W0 (X - W0^+)||_2`` is below one) or ``<= ||C0||_2 ||W0^+||_2``.
+    Projected, with ``xi >= ||X Pi||_2 = kept + noise eta / gap + kept eta / s_rank``::
+
+        W0 (X Pi - W0^+) = (B X - P_B) Pi - (I - P_B) Pi - (B - W0) X Pi,
+        ||(I - P_B) Pi|| <= eta / gap.
     """
-    fibre, x, info, inverse = cut
+    e2, ef, gap, sr = t["eta_2"], t["eta_f"], t["gap"], t["s_rank"]
+    plain = (
+        t["fit_2"] + e2 * t["diff_2"] + 2.0 * e2 / sr,
+        t["fit_f"] + min(e2 * t["diff_f"], ef * t["diff_2"]) + (1.0 + WEDIN_FROBENIUS) * ef / sr,
+    )
+    xi = t["kept"] + t["noise"] * e2 / gap + t["kept"] * e2 / sr
+    projected = (t["fit_2"] + e2 / gap + e2 * xi, t["fit_f"] + ef / gap + ef * xi, xi)
+    return plain, projected
+
+
+def _leaf_error(cut, rank, deltas_c, deltas_w) -> dict:
+    """Bounds for one core ``G = C X`` against ``G^T = C0 W0^+`` (``W0 = T(I_k, J_k)``).
+
+    Returned (``D_C = C - C0``, ``D_W = W - W0``, ``Pi`` the projector onto range W0):
+
+    - ``plain >= ||C X - C0 W0^+||_F``, the least of::
+
+          D_C X + C0 (X - W0^+)  |  C (X - W0^+) + D_C W0^+  |  D_C X + (C0 W0^+) W0 (X - W0^+)
+
+      (Wedin on ``X - W0^+``; the last uses ``C0 = C0 W0^+ W0``, cross-exactness, and
+      ``gamma >= ||C0 W0^+||_2``: ``||C0||_2 ||W0^+||_2``, or ``(||C X||_2 + ||D_C||_2
+      ||X||_2) / (1 - alpha_2)`` when ``alpha_2 >= ||W0 (X - W0^+)||_2`` is below one);
+    - ``projected >= ||(C X - C0 W0^+) Pi||_F`` (``D_C X Pi + (C0 W0^+) W0 (X Pi - W0^+)``):
+      what reaches the true tensor, as ``G^T_{>k} = Pi G^T_{>k}``;
+    - ``weighted >= ||(C X - C0 W0^+) W0||_F = ||C (X W - I) - C X D_W + D_C||_F``: no
+      inverse of a small singular value, paired with ``||W0^+ G^T_{>k}||_2`` in (**);
+    - ``pinv_2 >= ||X - W0^+||_2``, ``inverse >= ||W0^+||_2``, and a violation message.
+    """
+    fibre, x, w, info, inverse = cut
     s = info.singular_values
     (dc2, dcf), (dw2, dwf) = deltas_c, deltas_w
     issue = ""
@@ -942,18 +1012,24 @@ def _leaf_error(cut, rank, deltas_c, deltas_w) -> tuple[float, float, str]:
         issue = f"s_{rank} = {s[rank - 1]:.3g} <= delta_2 = {dw2:.3g}: rank {rank} unresolved"
     z2, zf, inv_norm = pinv_perturbation_bound(s, inverse, rank=rank, delta_2=dw2, delta_fro=dwf)
     c = _block_matrix(fibre)
-    c2, cf = float(np.linalg.norm(c, 2)), float(np.linalg.norm(c))
+    c2, cf, cx = float(np.linalg.norm(c, 2)), _fro(c), float(np.linalg.norm(c @ x, 2))
+    out = {"pinv_2": z2, "inverse": inv_norm, "issue": issue}
+    out["weighted"] = _fro(c @ (x @ w - np.eye(w.shape[1]))) + _mul(cx, dwf) + dcf
     first = _mul(dcf, info.norm) + min(_mul(c2 + dc2, zf), _mul(cf + dcf, z2))
     second = min(_mul(c2, zf), _mul(cf, z2)) + _mul(dcf, inv_norm)
-    best = min(first, second)
-    if rank > 0:
-        alpha_2, alpha_f = _range_error(s, inverse, rank, dw2, dwf)
-        gamma = _mul(c2 + dc2, inv_norm)
-        if alpha_2 < 1.0:
-            cx = float(np.linalg.norm(c @ x, 2))
-            gamma = min(gamma, (cx + _mul(dc2, info.norm)) / (1.0 - alpha_2))
-        best = min(best, _mul(dcf, info.norm) + _mul(gamma, alpha_f))
-    return best, z2, issue
+    out["plain"] = out["projected"] = min(first, second)
+    if rank == 0:  # W0 = 0: T is zero past this cut, Pi = 0
+        out["projected"] = 0.0
+        return out
+    if not math.isfinite(inv_norm):
+        return out
+    (a2, af), (p2, pf, xi) = _range_forms(_spectral_terms(s, inverse, rank, dw2, dwf))
+    gamma = _mul(c2 + dc2, inv_norm)
+    g_plain = min(gamma, (cx + _mul(dc2, info.norm)) / (1 - a2)) if a2 < 1 else gamma
+    g_proj = min(gamma, (cx + _mul(dc2, xi)) / (1 - p2)) if p2 < 1 else gamma
+    out["plain"] = min(out["plain"], _mul(dcf, info.norm) + _mul(g_plain, af))
+    out["projected"] = min(out["plain"], _mul(dcf, xi) + _mul(g_proj, pf))
+    return out
 
 
 def _check_model_ranks(model_ranks, infos) -> list[int]:
@@ -981,7 +1057,7 @@ def _perturbations(fib, wks, model_error, sampled, noise, roundoff):
             sampled, [np.zeros(())] * len(fib), [np.zeros(())] * len(wks), "sampled_model_error"
         )
         model = np.array([float(v) for v in per])
-    slack = roundoff * np.array([np.linalg.norm(b) for b in blocks])
+    slack = roundoff * np.array([_fro(b) for b in blocks])
     noise_f, noise_2, probability = noise_bounds(fib, wks, **noise)
     return model + noise_f + slack, model + noise_2 + slack, probability
 
@@ -1015,33 +1091,68 @@ def _balanced(units, logs, leaf_logs, a: int, b: int, side: str, record: dict):
     return log_e, log_n
 
 
-def _sequential(units, logs, leaf_logs) -> float:
-    """Log error bound by telescoping, ``A_hat - T = sum_i G_{<i} (G_i - G_i^T) G^T_{>i}``.
+def _segment_table(units, logs) -> np.ndarray:
+    """``seg[k, i] = log ||G_k ... G_{i-1}||_2`` as ``(r_{k-1} N) x r_{i-1}``; ``seg[k, k] = 0``.
 
-    Suffix errors ``E_k >= ||G_{>=k} - G^T_{>=k}||_F`` from the right::
-
-        E_k <= sum_{i >= k} ||G_k ... G_{i-1}||_2 e(i) (||G_{>i}||_2 + E_{i+1}),  E_d = 0.
-
-    O(d^2) segment norms.
+    All starts ``k`` sweep together: one batched environment step per core.
     """
     d = len(units)
-    cum = np.concatenate([[0.0], np.cumsum(logs)])
-    seg = np.full((d, d + 1), -np.inf)  # seg[k, i] = log ||G_k ... G_{i-1}||_2, (r N) x r
-    for k in range(d):
-        seg[k, k] = 0.0
-        for i, gram, log_scale in _sweep(units, k, d - 1, "left"):
-            if math.isfinite(log_scale):
-                seg[k, i + 1] = _log_top_eig(gram, log_scale) + cum[i + 1] - cum[k]
+    finite = np.isfinite(logs)
+    cum = np.concatenate([[0.0], np.cumsum(np.where(finite, logs, 0.0))])
+    zeros = np.concatenate([[0], np.cumsum(~finite)])  # zero cores before each position
+    seg = np.full((d, d + 1), -np.inf)
+    seg[np.arange(d), np.arange(d)] = 0.0
+    envs = np.zeros((0, units[0].shape[0], units[0].shape[0]), dtype=units[0].dtype)
+    scales = np.zeros(0)
+    for i, core in enumerate(units):
+        start = np.eye(core.shape[0], dtype=envs.dtype)[None]
+        envs = ct.left_env_step_batched(np.concatenate([envs, start]), core, core)
+        scales = np.append(scales, 0.0)
+        top = np.max(np.abs(envs), axis=(1, 2))
+        envs = envs / np.where(top > 0, top, 1.0)[:, None, None]
+        with np.errstate(divide="ignore"):
+            scales = scales + np.log(top)
+            lam = np.linalg.eigvalsh((envs + np.conj(np.swapaxes(envs, 1, 2))) / 2)[:, -1]
+            log_norm = np.where(lam > 0, 0.5 * (np.log(np.maximum(lam, 1e-300)) + scales), -np.inf)
+        zero = zeros[i + 1] > zeros[: i + 1]
+        seg[: i + 1, i + 1] = np.where(zero, -np.inf, log_norm + cum[i + 1] - cum[: i + 1])
+    return seg
+
+
+def _sequential(units, logs, leaf: dict) -> float:
+    """Log error bound by telescoping, ``A_hat - T = sum_i G_{<i} (G_i - G_i^T) G^T_{>i}``.
+
+    Suffix errors ``E_k >= ||G_{>=k} - G^T_{>=k}||_F`` from the right (**)::
+
+        E_k <= sum_{i >= k} ||G_k ... G_{i-1}||_2 min(p_i (||G_{>i}||_2 + E_{i+1}), w_i rho_i),
+        rho_i = ||X_i G_{>i}||_2 + ||X_i - W0_i^+||_2 ||G_{>i}||_2 + ||W0_i^+||_2 E_{i+1}
+              >= ||W0_i^+ G^T_{>i}||_2,
+
+    ``E_d = 0``, with the projected (``p``) and weighted (``w``) leaf bounds of
+    :func:`_leaf_error` (``G^T_{>i} = Pi_i G^T_{>i} = W0_i W0_i^+ G^T_{>i}``). ``leaf`` holds
+    their logs and those of ``||X_i - W0_i^+||_2``, ``||W0_i^+||_2``, ``||X_i G_{>i}||_2``
+    (arrays of length d; the last entries of all but ``projected`` are ``inf``).
+    O(d^2) segment norms in O(d) batched sweeps.
+    """
+    d = len(units)
+    seg = _segment_table(units, logs)
     right = np.zeros(d)  # right[i] = log ||G_{i+1} ... G_{d-1}||_2, r_i x N
     right[:-1] = -np.inf
     for i, gram, log_scale in _sweep(units, 0, d - 1, "right"):
         if i > 0 and math.isfinite(log_scale):
-            right[i - 1] = _log_top_eig(gram, log_scale) + cum[d] - cum[i]
+            right[i - 1] = _log_top_eig(gram, log_scale) + float(np.sum(logs[i:]))
     suffix = np.full(d + 1, -np.inf)
     for k in range(d - 1, -1, -1):
         i = np.arange(k, d)
-        factor = np.logaddexp(right[i], suffix[i + 1])
-        suffix[k] = _lsum(_ladd(_ladd(seg[k, i], np.asarray(leaf_logs)[i]), factor))
+        tail = suffix[i + 1]
+        plain = _ladd(leaf["projected"][i], np.logaddexp(right[i], tail))
+        parts = [
+            leaf["x_right"][i],
+            _ladd(leaf["pinv"][i], right[i]),
+            _ladd(leaf["inverse"][i], tail),
+        ]
+        weighted = _ladd(leaf["weighted"][i], np.logaddexp.reduce(np.array(parts), axis=0))
+        suffix[k] = _lsum(_ladd(seg[k, i], np.minimum(plain, weighted)))
     return float(suffix[0])
 
 
@@ -1136,22 +1247,25 @@ def cross_error_bound(
     d_fro, d_spec, probability = _perturbations(
         fib, wks, model_error, sampled_model_error, noise, roundoff
     )
-    leaf, pinv_err, violations = np.zeros(d), np.zeros(d - 1), []
+    leaves = {key: np.zeros(d) for key in ("plain", "projected", "weighted", "inverse")}
+    pinv_err, violations = np.zeros(d - 1), []
     for k in range(d - 1):
-        leaf[k], pinv_err[k], issue = _leaf_error(
-            (fib[k], cores[2][k], cores[3][k], _inverse_values(cores[3][k], taus[k])),
-            ranks[k],
-            (d_spec[k], d_fro[k]),
-            (d_spec[d + k], d_fro[d + k]),
-        )
-        if issue:
-            violations.append(f"cut {k}: {issue}")
-    leaf[d - 1] = d_fro[d - 1]
+        cut = (fib[k], cores[2][k], wks[k], cores[3][k], _inverse_values(cores[3][k], taus[k]))
+        out = _leaf_error(cut, ranks[k], (d_spec[k], d_fro[k]), (d_spec[d + k], d_fro[d + k]))
+        for key in leaves:
+            leaves[key][k] = out[key]
+        pinv_err[k] = out["pinv_2"]
+        if out["issue"]:
+            violations.append(f"cut {k}: {out['issue']}")
+    for key in ("plain", "projected", "weighted"):
+        leaves[key][d - 1] = d_fro[d - 1]
     parts = {
         "model_error": model_error,
         "perturbation_fro": d_fro,
         "perturbation_spectral": d_spec,
-        "leaf_errors": leaf,
+        "leaf_errors": leaves["plain"],
+        "projected_leaf_errors": leaves["projected"],
+        "weighted_leaf_errors": leaves["weighted"],
         "pinv_errors": pinv_err,
         "model_ranks": tuple(ranks),
         "pinv": pinv_stats(cores[3]),
@@ -1159,18 +1273,26 @@ def cross_error_bound(
         "probability": probability,
         "violations": tuple(violations),
     }
-    return _combine(cores, parts, roundoff)
+    return _combine(cores, parts, leaves["inverse"][:-1], roundoff)
 
 
-def _combine(cores, parts: dict, roundoff: float) -> CrossBound:
+def _combine(cores, parts: dict, inverse: np.ndarray, roundoff: float) -> CrossBound:
     """Run both recursions on the leaf bounds and fill a CrossBound."""
     units, logs, pinvs, _ = cores
     d = len(units)
+    left, right = _interface_logs(units, logs, pinvs) if d > 1 else (np.zeros(0), np.zeros(0))
     with np.errstate(divide="ignore"):
         leaf_logs = [float(v) for v in np.log(parts["leaf_errors"])]
+        padded = {
+            "projected": np.log(parts["projected_leaf_errors"]),
+            "weighted": np.append(np.log(parts["weighted_leaf_errors"][:-1]), np.inf),
+            "pinv": np.append(np.log(parts["pinv_errors"]), np.inf),
+            "inverse": np.append(np.log(inverse), np.inf),
+            "x_right": np.append(right, np.inf),
+        }
     record: dict[str, list[float]] = {"kappa": [], "leaf_rel": []}
     log_balanced, log_norm = _balanced(units, logs, leaf_logs, 0, d - 1, "left", record)
-    log_sequential = _sequential(units, logs, leaf_logs)
+    log_sequential = _sequential(units, logs, padded)
     depth = math.ceil(math.log2(d)) if d > 1 else 0
     kappa, eps0, rel = _closed_form(record, depth)
     model_error = parts["model_error"]
@@ -1185,7 +1307,6 @@ def _combine(cores, parts: dict, roundoff: float) -> CrossBound:
         closed = model_error + norm * rel + roundoff * d * norm
     form = min(logs_of, key=logs_of.get)
     log_value = math.inf if parts["violations"] else logs_of[form]
-    left, right = _interface_logs(units, logs, pinvs) if d > 1 else (np.zeros(0), np.zeros(0))
     with np.errstate(over="ignore"):
         value = float(np.exp(log_value))
         return CrossBound(
@@ -1193,8 +1314,8 @@ def _combine(cores, parts: dict, roundoff: float) -> CrossBound:
             log_value=log_value,
             relative=value / norm if norm > 0 else math.inf,
             form=form,
-            balanced=float(np.exp(logs_of["balanced"])),
-            sequential=float(np.exp(logs_of["sequential"])),
+            balanced=math.inf if parts["violations"] else float(np.exp(logs_of["balanced"])),
+            sequential=math.inf if parts["violations"] else float(np.exp(logs_of["sequential"])),
             needs_full_tensor=False,
             order=d,
             depth=depth,

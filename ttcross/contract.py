@@ -26,6 +26,7 @@ __all__ = [
     "apply_two_site_operator",
     "gather_rows",
     "rows_times_core",
+    "left_env_step_batched",
 ]
 
 
@@ -203,3 +204,20 @@ def rows_times_core(left_rows: np.ndarray, core: np.ndarray) -> np.ndarray:
     """
     r0, n, r1 = core.shape
     return (left_rows @ core.reshape(r0, n * r1)).reshape(-1, n, r1)
+
+
+def left_env_step_batched(envs: np.ndarray, core_a: np.ndarray, core_b: np.ndarray) -> np.ndarray:
+    """:func:`left_env_step` for a stack of environments at once.
+
+    Parameters
+    ----------
+    envs : ndarray, shape (m, ra, rb)
+    core_a : ndarray, shape (ra, n, ra2)
+        Conjugated here.
+    core_b : ndarray, shape (rb, n, rb2)
+
+    Returns
+    -------
+    ndarray, shape (m, ra2, rb2)
+    """
+    return contract("kab,aic,bid->kcd", envs, np.conj(core_a), core_b)

@@ -216,7 +216,7 @@ def assemble_cross(
     fibres: Sequence[np.ndarray],
     intersections: Sequence[np.ndarray],
     *,
-    rcond: float = 1e-12,
+    rcond: float | Sequence[float] = 1e-12,
     tau: Sequence[float] | None = None,
     warn_condition: float = ILL_CONDITIONED,
 ) -> tuple[TensorTrain, list[PinvInfo]]:
@@ -226,8 +226,8 @@ def assemble_cross(
     ----------
     fibres : sequence of d ndarrays, ``fibres[k]`` (r[k-1], n[k], r'[k])
     intersections : sequence of d-1 ndarrays, ``intersections[k]`` (r[k], r'[k])
-    rcond : float, default=1e-12
-        Relative cut-off of the pseudo-inverses.
+    rcond : float or sequence of d-1 floats, default=1e-12
+        Relative cut-off of the pseudo-inverses, one for all cuts or one per cut.
     tau : sequence of d-1 floats, optional
         Per-cut Tikhonov strengths (absolute); replaces the hard cut-off where given.
     warn_condition : float, default=1e10
@@ -245,7 +245,12 @@ def assemble_cross(
         raise ValueError(
             f"need {d - 1} intersection matrices for {d} fibres, got {len(intersections)}"
         )
-    rcond = check_real(rcond, "rcond", minimum=0.0)
+    if isinstance(rcond, Sequence) or isinstance(rcond, np.ndarray):
+        if len(rcond) != d - 1:
+            raise ValueError(f"`rcond` needs one value per cut ({d - 1}), got {len(rcond)}")
+        rconds = [check_real(r, f"rcond[{k}]", minimum=0.0) for k, r in enumerate(rcond)]
+    else:
+        rconds = [check_real(rcond, "rcond", minimum=0.0)] * (d - 1)
     if tau is not None and len(tau) != d - 1:
         raise ValueError(f"`tau` needs one value per cut ({d - 1}), got {len(tau)}")
     cores, infos, log_scale = [], [], 0.0
@@ -259,7 +264,7 @@ def assemble_cross(
                     f"intersections[{k}] has shape {w.shape}, expected "
                     f"({fibres[k + 1].shape[0]}, {core.shape[2]}) from the neighbouring fibres"
                 )
-            pinv, info = regularized_pinv(w, rcond=rcond, tau=None if tau is None else tau[k])
+            pinv, info = regularized_pinv(w, rcond=rconds[k], tau=None if tau is None else tau[k])
             if info.effective_condition > warn_condition:
                 warnings.warn(
                     f"intersection matrix at cut {k} has condition number "

@@ -77,7 +77,7 @@ def _orthogonalize_cores(cores: list[np.ndarray], center: int) -> tuple[list[np.
 
 
 def _round_cores(
-    cores: list[np.ndarray], tol: float, max_rank: int | None
+    cores: list[np.ndarray], tol: float, max_rank: int | list[int] | None
 ) -> tuple[list[np.ndarray], float, float]:
     """TT rounding: right-orthogonalise, then truncated SVDs left to right.
 
@@ -85,13 +85,14 @@ def _round_cores(
     discarded singular values: an upper bound on the relative Frobenius error.
     """
     d = len(cores)
+    caps = max_rank if isinstance(max_rank, list) else [max_rank] * (d - 1)
     cores, log_factor = _orthogonalize_cores(cores, 0)
     delta = tol / np.sqrt(max(d - 1, 1))  # the tensor now has norm 1
     discarded = 0.0
     for k in range(d - 1):
         r0, n, r1 = cores[k].shape
         u, s, vh = np.linalg.svd(cores[k].reshape(r0 * n, r1), full_matrices=False)
-        rank = _truncation_rank(s, delta, max_rank)
+        rank = _truncation_rank(s, delta, caps[k])
         discarded += float(np.sum(s[rank:] ** 2))
         cores[k] = u[:, :rank].reshape(r0, n, rank)
         carry, lg = _normalise(s[:rank, None] * vh[:rank])
@@ -452,7 +453,11 @@ class TensorTrain:
         return TensorTrain._trusted(cores, self._log_scale + log_factor)
 
     def round(
-        self, tol: float | None = None, max_rank: int | None = None, *, return_error: bool = False
+        self,
+        tol: float | None = None,
+        max_rank: int | Sequence[int] | None = None,
+        *,
+        return_error: bool = False,
     ) -> TensorTrain | tuple[TensorTrain, float]:
         """Recompress to lower ranks (TT rounding, Oseledets 2011, Algorithm 2).
 
@@ -460,8 +465,8 @@ class TensorTrain:
         ----------
         tol : float, optional
             Relative Frobenius accuracy; ``None`` removes only exact redundancy (1e-14).
-        max_rank : int, optional
-            Cap on every rank.
+        max_rank : int or sequence of d-1 ints, optional
+            Cap on every rank, or one cap per bond.
         return_error : bool, default=False
             Also return an upper bound on the relative Frobenius error (root sum of squares
             of the discarded singular values).
@@ -471,7 +476,13 @@ class TensorTrain:
         TensorTrain, or (TensorTrain, float)
         """
         tol = 1e-14 if tol is None else check_real(tol, "tol", minimum=0.0)
-        if max_rank is not None:
+        if isinstance(max_rank, Sequence):
+            if len(max_rank) != self.ndim - 1:
+                raise ValueError(
+                    f"`max_rank` has {len(max_rank)} entries, expected one per bond ({self.ndim - 1})"
+                )
+            max_rank = [check_int(r, f"max_rank[{k}]", minimum=1) for k, r in enumerate(max_rank)]
+        elif max_rank is not None:
             max_rank = check_int(max_rank, "max_rank", minimum=1)
         cores, log_factor, error = _round_cores(list(self._cores), tol, max_rank)
         result = TensorTrain._trusted(cores, self._log_scale + log_factor)

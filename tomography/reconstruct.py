@@ -1,0 +1,501 @@
+"""MPO tomography by TT cross from local reductions (arXiv:2207.06397; method note, section 4).
+
+With ``w = 2l + 1`` the window of the measurement design, the index sets are local:
+``I_k`` = every Pauli string on qubits ``(k-l, k]`` (identity elsewhere on the left), ``J_k`` =
+every string on ``(k, k+l]``. Then each fibre ``C_k(a, p, b) = X(a, p, b)`` is a string inside a
+window of ``2l + 1`` qubits and each intersection ``W_k = X(I_k, J_k)`` a string inside ``2l``:
+all are measured, and
+
+    X_hat = C_0 W_0^+ C_1 W_1^+ ... W_{n-2}^+ C_{n-1}
+
+is exact whenever rank ``W_k`` equals the bond dimension at every cut (``<= 4^l``).
+
+Two ways to use the local unfoldings (``index_sets``):
+
+- ``"all"`` (default): all ``4^l`` rows and columns, with a Tikhonov-regularised inverse
+  ``s / (s^2 + tau_k^2)`` of each ``W_k``; ``tau_k`` is ``noise_scale`` times an estimate of the
+  spectral norm of the shot noise on ``W_k`` (entry variances ``(1 - x^2) / N``). Exact on
+  exact data; least squares over every row and column averages the shot noise.
+- ``"maxvol"``: the paper's choice, ``r_k`` rows and columns picked by maxvol on the leading
+  singular vectors of the measured ``W_k``, ``r_k`` the number of singular values above the
+  noise (or ``rank``), with a plain pseudo-inverse.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ttcross import TensorTrain, assemble_cross, maxvol
+from ttcross._validation import check_int, check_real
+from ttcross.bounds import cross_error_bound
+
+from .measure import ExactExpectations, MeasurementData
+from .pauli import pauli_to_dense
+from .state import PauliMPO
+
+__all__ = ["reconstruct", "Reconstruction", "CutDiagnostics", "WindowTooNarrowWarning"]
+
+_INDEX_SETS = ("all", "maxvol")
+#: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
+EDGE_LIMIT_EXACT = 1e-8
+EDGE_LIMIT_NOISY = 2.0
+#: Largest n whose negativity is computed from the dense estimate.
+DENSE_NEGATIVITY_QUBITS = 10
+_REGULARIZATIONS = ("tikhonov", "truncation")
+
+
+class WindowTooNarrowWarning(UserWarning):
+    """The data is not reproduced by the cross formula: the window misses the light cone."""
+
+
+@dataclass(frozen=True)
+class CutDiagnostics:
+    """Per cut ``k`` (between qubits k and k+1).
+
+    Attributes
+    ----------
+    singular_values : ndarray
+        Of the measured intersection matrix ``W_k``.
+    noise_norm : float
+        Estimated spectral norm of the shot noise on ``W_k`` (0 on exact data).
+    regularization : float
+        ``tau_k`` (Tikhonov) or the absolute cut-off (truncation) used for ``W_k^+``.
+    rank_above_noise : int
+        Singular values of ``W_k`` above ``noise_norm`` (above ``1e-10 s_max`` on exact data).
+    effective_condition : float
+        ``s_max * ||W_k^+||_2``: the amplification the regularised inverse applies.
+    """
+
+    singular_values: np.ndarray
+    noise_norm: float
+    regularization: float
+    rank_above_noise: int
+    effective_condition: float
+
+
+@dataclass(frozen=True)
+class Reconstruction:
+    """Result of :func:`reconstruct`.
+
+    Attributes
+    ----------
+    state : PauliMPO
+        The estimate, trace 1 (Hermitian by construction, not always positive).
+    ranks : tuple of int
+        Its bond dimensions.
+    index_sets : list of (ndarray, ndarray)
+        Per cut, the local left strings (r, #sites) on qubits ``(k-l, k]`` and right strings on
+        ``(k, k+l]`` used (Pauli indices, identity elsewhere).
+    cuts : list of CutDiagnostics
+    bound : object or None
+        Error bound from :mod:`ttcross.bounds` on the Pauli tensor before normalisation.
+    consistency : float
+        Mean over all measured strings of (estimate - data)^2 / variance (about 1 when the
+        model fits; relative Frobenius mismatch on exact data). All ``4^l`` sets interpolate
+        nearly exactly, so this does not detect a window that is too narrow: see
+        ``edge_correlation``.
+    edge_correlation : float
+        Connected correlations between qubits ``2l`` apart: ``max |C|`` on exact data, mean
+        ``C^2 / var`` on measured data (about 1 for shot noise alone). Large values mean the
+        light cone is wider than the window (a WindowTooNarrowWarning is issued).
+    negativity : float or None
+        Sum of |negative eigenvalues| of the estimate (dense, n <= 12), else of its worst
+        ``w``-qubit marginal.
+    trace_before_normalization : float
+        ``X_hat(0..0)`` before dividing by it.
+    settings : int
+        Settings used (``3^w``).
+    total_shots : float
+        Shots used (inf for exact data).
+    window : int
+    method : str
+    seconds : float
+    """
+
+    state: PauliMPO
+    ranks: tuple[int, ...]
+    index_sets: list[tuple[np.ndarray, np.ndarray]]
+    cuts: list[CutDiagnostics]
+    bound: object | None
+    consistency: float
+    edge_correlation: float
+    negativity: float | None
+    trace_before_normalization: float
+    settings: int
+    total_shots: float
+    window: int
+    method: str
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> dict:
+        """Conditioning and regularisation per cut, negativity, data used: a plain dict."""
+        return {
+            "effective_condition": [c.effective_condition for c in self.cuts],
+            "regularization": [c.regularization for c in self.cuts],
+            "noise_norm": [c.noise_norm for c in self.cuts],
+            "rank_above_noise": [c.rank_above_noise for c in self.cuts],
+            "consistency": self.consistency,
+            "edge_correlation": self.edge_correlation,
+            "negativity": self.negativity,
+            "trace_before_normalization": self.trace_before_normalization,
+            "settings": self.settings,
+            "total_shots": self.total_shots,
+            "window": self.window,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class _LocalBlock:
+    """Estimates of every string on qubits ``first..last`` (the fibre window of one site)."""
+
+    first: int
+    last: int
+    mean: np.ndarray
+    variance: np.ndarray
+
+
+def reconstruct(
+    data: MeasurementData | ExactExpectations,
+    *,
+    window: int | None = None,
+    rank: int | None = None,
+    method: str = "cross",
+    index_sets: str = "all",
+    regularization: str = "tikhonov",
+    noise_scale: float = 0.75,
+    compute_bound: bool = True,
+    refine: bool = False,
+) -> Reconstruction:
+    """Reconstruct an n-qubit state as a Pauli MPO from local Pauli measurements.
+
+    Parameters
+    ----------
+    data : MeasurementData or ExactExpectations
+        Counts of a :class:`~tomography.measure.MeasurementDesign` (or exact expectations).
+    window : int, optional
+        Odd width ``2l + 1`` of the fibres, at most the design's window (default: the design's
+        window, or the largest odd width below it).
+    rank : int, optional
+        Cap on the bond dimension (default: chosen from the data, see ``index_sets``).
+    method : {"cross"}
+        Only the cross formula for now.
+    index_sets : {"all", "maxvol"}
+        - ``"all"``: every local string, regularised inverses (default; see module docstring).
+        - ``"maxvol"``: maxvol-chosen subsets of size ``rank_above_noise`` (or ``rank``).
+    regularization : {"tikhonov", "truncation"}
+        - ``"tikhonov"``: ``1/s -> s / (s^2 + tau^2)``.
+        - ``"truncation"``: singular values below ``tau`` dropped.
+    noise_scale : float, default=0.75
+        ``tau_k = noise_scale * ||noise on W_k||_2`` (estimated from the data).
+    compute_bound : bool, default=True
+        Compute the error bound of :mod:`ttcross.bounds`.
+    refine : bool, default=False
+        Not available yet (issue: refinement by learning); True raises NotImplementedError.
+
+    Returns
+    -------
+    Reconstruction
+
+    Raises
+    ------
+    ValueError
+        Unknown options, an even or too wide window, a non-positive reconstructed trace.
+
+    Warns
+    -----
+    WindowTooNarrowWarning
+        When the estimate does not reproduce the data it was built from (the window misses the
+        circuit's light cone; the message names the window to try).
+    """
+    started = time.perf_counter()
+    if not isinstance(data, (MeasurementData, ExactExpectations)):
+        raise TypeError(
+            f"`data` must be MeasurementData or ExactExpectations, got {type(data).__name__}"
+        )
+    if method != "cross":
+        raise ValueError(f"unknown method {method!r}; valid: 'cross'")
+    if index_sets not in _INDEX_SETS:
+        raise ValueError(f"unknown index_sets {index_sets!r}; valid: {', '.join(_INDEX_SETS)}")
+    if regularization not in _REGULARIZATIONS:
+        raise ValueError(
+            f"unknown regularization {regularization!r}; valid: {', '.join(_REGULARIZATIONS)}"
+        )
+    if refine:
+        raise NotImplementedError("refine=True needs the refinement step, not built yet")
+    noise_scale = check_real(noise_scale, "noise_scale", minimum=0.0)
+    rank = None if rank is None else check_int(rank, "rank", minimum=1)
+    half = _half_window(data, window)
+    n = data.n
+    if n == 1:
+        return _single_qubit(data, started)
+    blocks = [_local_block(data, k, half) for k in range(n)]
+    fibres, intersections, stds, sets, cuts, taus = _cross_blocks(
+        blocks, half, index_sets, noise_scale, rank
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if regularization == "tikhonov":
+            tt, infos = assemble_cross(fibres, intersections, tau=taus, rcond=1e-10)
+        else:  # hard cut at tau_k, as a per-cut relative cut-off
+            rconds = [
+                t / max(c.singular_values[0], 1e-300) for t, c in zip(taus, cuts, strict=True)
+            ]
+            tt, infos = assemble_cross(fibres, intersections, rcond=rconds)
+    cuts = [
+        CutDiagnostics(
+            c.singular_values,
+            c.noise_norm,
+            c.regularization,
+            c.rank_above_noise,
+            info.effective_condition,
+        )
+        for c, info in zip(cuts, infos, strict=True)
+    ]
+    trace = float(tt.contract_modes({k: np.eye(4)[0] for k in range(n)}))
+    if not trace > 0:
+        raise ValueError(
+            f"the reconstructed trace X(0..0) is {trace:.3g}, not positive: the data does not "
+            "determine a state (too few shots, or a window narrower than the light cone)"
+        )
+    tt = (tt / trace).round(1e-10, max_rank=rank)
+    state = PauliMPO(tt)
+    bound = None
+    if compute_bound and regularization == "tikhonov":
+        bound = _bound(fibres, intersections, stds, taus, trace)
+    consistency = _consistency(state, blocks)
+    messages = [str(w.message) for w in caught]
+    edge = _edge_correlation(blocks, half)
+    messages += _window_check(edge, data, half, n)
+    for text in messages:
+        warnings.warn(
+            text, WindowTooNarrowWarning if "window" in text else UserWarning, stacklevel=2
+        )
+    return Reconstruction(
+        state=state,
+        ranks=state.bond_dims,
+        index_sets=sets,
+        cuts=cuts,
+        bound=bound,
+        consistency=consistency,
+        edge_correlation=edge,
+        negativity=_negativity(state, 2 * half + 1),
+        trace_before_normalization=trace,
+        settings=data.design.n_settings,
+        total_shots=float(data.total_shots),
+        window=2 * half + 1,
+        method=f"cross/{index_sets}/{regularization}",
+        seconds=time.perf_counter() - started,
+        warnings=messages,
+    )
+
+
+# ---------------------------------------------------------------------- pieces
+def _half_window(data, window: int | None) -> int:
+    """``l`` of the fibre window ``2l + 1``."""
+    design_window = data.design.window
+    if window is None:
+        window = design_window if design_window % 2 else design_window - 1
+    window = check_int(window, "window", minimum=1)
+    if window % 2 == 0:
+        raise ValueError(f"`window == {window}` must be odd (2l + 1); try {window - 1}")
+    if window > design_window:
+        raise ValueError(
+            f"`window == {window}` exceeds the design's window {design_window}: strings that "
+            "wide were not measured"
+        )
+    if window < 3 and data.n > 1:
+        raise ValueError("`window` must be at least 3 (l >= 1) to couple neighbouring qubits")
+    return (window - 1) // 2
+
+
+def _local_block(data, k: int, half: int) -> _LocalBlock:
+    first, last = max(0, k - half), min(data.n - 1, k + half)
+    est = data.window_estimates(first, last - first + 1)
+    return _LocalBlock(first, last, est.mean, est.variance)
+
+
+def _intersection(blocks: list[_LocalBlock], k: int, half: int) -> tuple[np.ndarray, np.ndarray]:
+    """``W_k`` and its entry variances, cut out of the next site's block (identity on its
+    last qubit when that qubit lies beyond ``k + l``)."""
+    nxt = blocks[k + 1]
+    mean, var = nxt.mean, nxt.variance
+    last = nxt.last
+    if last > k + half:
+        mean, var, last = mean[..., 0], var[..., 0], last - 1
+    rows = 4 ** (k + 1 - nxt.first)
+    return mean.reshape(rows, -1), var.reshape(rows, -1)
+
+
+def _noise_norm(variance: np.ndarray) -> float:
+    """Spectral-norm estimate of a matrix of independent noise with entry variances ``v``:
+    ``max_i sqrt(sum_j v_ij) + max_j sqrt(sum_i v_ij)`` (exact order for i.i.d. entries)."""
+    return float(np.sqrt(variance.sum(axis=1).max()) + np.sqrt(variance.sum(axis=0).max()))
+
+
+def _cross_blocks(blocks, half, index_sets, noise_scale, rank):
+    """Fibres, intersections, their entry std's, local index sets, per-cut diagnostics, tau's."""
+    n = len(blocks)
+    shapes = [(4 ** (k - b.first), 4, 4 ** (b.last - k)) for k, b in enumerate(blocks)]
+    fibres = [b.mean.reshape(shape) for b, shape in zip(blocks, shapes, strict=True)]
+    fibre_std = [
+        np.sqrt(b.variance).reshape(shape) for b, shape in zip(blocks, shapes, strict=True)
+    ]
+    intersections, inter_std, cuts, taus, rows_kept, cols_kept = [], [], [], [], [], []
+    for k in range(n - 1):
+        w, var = _intersection(blocks, k, half)
+        s = np.linalg.svd(w, compute_uv=False)
+        noise = _noise_norm(var)
+        floor = noise if noise > 0 else 1e-10 * s[0]
+        above = max(1, int(np.count_nonzero(s > floor)))
+        tau = noise_scale * noise
+        if index_sets == "maxvol":
+            r = min(rank or above, min(w.shape))
+            u, _, vh = np.linalg.svd(w)
+            rows, _ = maxvol(u[:, :r])
+            cols, _ = maxvol(vh[:r].T)
+        else:
+            rows, cols = np.arange(w.shape[0]), np.arange(w.shape[1])
+        rows_kept.append(np.sort(rows))
+        cols_kept.append(np.sort(cols))
+        intersections.append(w[np.ix_(rows_kept[k], cols_kept[k])])
+        inter_std.append(np.sqrt(var[np.ix_(rows_kept[k], cols_kept[k])]))
+        cuts.append(CutDiagnostics(s, noise, tau, above, np.nan))
+        taus.append(tau if index_sets == "all" else 0.0)
+    for k in range(n):
+        left = rows_kept[k - 1] if k > 0 else slice(None)
+        right = cols_kept[k] if k < n - 1 else slice(None)
+        fibres[k] = fibres[k][left][:, :, right]
+        fibre_std[k] = fibre_std[k][left][:, :, right]
+    sets = [
+        (
+            _local_strings(rows_kept[k], k + 1 - max(0, k + 1 - half)),
+            _local_strings(cols_kept[k], min(n - 1, k + half) - k),
+        )
+        for k in range(n - 1)
+    ]
+    return fibres, intersections, (fibre_std, inter_std), sets, cuts, taus
+
+
+def _local_strings(flat: np.ndarray, n_sites: int) -> np.ndarray:
+    """Flat base-4 indices (C order) -> Pauli digits (r, n_sites)."""
+    return np.stack(np.unravel_index(flat, (4,) * n_sites), axis=1) if n_sites else flat[:, None]
+
+
+def _single_qubit(data, started: float) -> Reconstruction:
+    """n = 1: the three Bloch components are measured directly."""
+    est = data.window_estimates(0, 1)
+    state = PauliMPO(TensorTrain([est.mean.reshape(1, 4, 1)]))
+    return Reconstruction(
+        state=state,
+        ranks=(),
+        index_sets=[],
+        cuts=[],
+        bound=None,
+        consistency=0.0,
+        edge_correlation=0.0,
+        negativity=_negativity(state, 1),
+        trace_before_normalization=1.0,
+        settings=data.design.n_settings,
+        total_shots=float(data.total_shots),
+        window=1,
+        method="direct",
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _bound(fibres, intersections, stds, taus, trace):
+    """ttcross.bounds on ||X - X_hat||_F, scaled like the normalised estimate (/ trace)."""
+    fibre_std, inter_std = stds
+    exact = all(not np.any(s) for s in fibre_std) and all(not np.any(s) for s in inter_std)
+    result = cross_error_bound(
+        fibres,
+        intersections,
+        tau=None if exact else taus,
+        rcond=1e-10,
+        noise_std=None if exact else (fibre_std, inter_std),
+    )
+    return result
+
+
+def _consistency(state: PauliMPO, blocks: list[_LocalBlock]) -> float:
+    """Mismatch between the estimate's local Pauli coefficients and the data (see
+    Reconstruction.consistency)."""
+    local = state.local_tensors([(b.first, b.last) for b in blocks])
+    chi2, count, diff2, norm2 = 0.0, 0, 0.0, 0.0
+    for est, b in zip(local, blocks, strict=True):
+        diff = est - b.mean
+        positive = b.variance > 0
+        chi2 += float(np.sum(diff[positive] ** 2 / b.variance[positive]))
+        count += int(np.count_nonzero(positive))
+        diff2 += float(np.sum(diff**2))
+        norm2 += float(np.sum(b.mean**2))
+    return chi2 / count if count else float(np.sqrt(diff2 / norm2))
+
+
+def _edge_correlation(blocks: list[_LocalBlock], half: int) -> float:
+    """Connected two-point correlations between the two end qubits of every full window.
+
+    In a circuit of depth D from a product state, qubits more than about 2D apart are
+    uncorrelated; correlations left at the window's full width (2l) mean the light cone is
+    wider than the window. Returns ``max |C|`` on exact data, else the mean of ``C^2 / var``
+    over all pairs (about 1 when the correlations are shot noise only).
+    """
+    values, scores = [], []
+    for b in blocks:
+        if b.last - b.first != 2 * half:
+            continue
+        middle = (0,) * (2 * half - 1)
+        joint = b.mean[(slice(1, 4), *middle, slice(1, 4))]
+        left = b.mean[(slice(1, 4), *middle, 0)]
+        right = b.mean[(0, *middle, slice(1, 4))]
+        connected = joint - np.outer(left, right)
+        variance = b.variance[(slice(1, 4), *middle, slice(1, 4))]
+        values.append(np.abs(connected).max())
+        if np.all(variance > 0):
+            scores.append(np.mean(connected**2 / variance))
+    if not values:
+        return 0.0
+    return float(np.mean(scores)) if scores else float(np.max(values))
+
+
+def _window_check(edge: float, data, half: int, n: int) -> list[str]:
+    """Message when correlations reach the edge of the window (see _edge_correlation)."""
+    exact = isinstance(data, ExactExpectations)
+    limit = EDGE_LIMIT_EXACT if exact else EDGE_LIMIT_NOISY
+    if edge <= limit:
+        return []
+    window = 2 * half + 1
+    suggestion = (
+        f"reconstruct with window={window + 2}"
+        if window + 2 <= data.design.window
+        else f"measure with MeasurementDesign(n={n}, window={window + 2}) or wider"
+    )
+    what = "max |connected correlation|" if exact else "mean chi^2 of connected correlations"
+    return [
+        f"qubits {2 * half} apart (the window's full width) are still correlated ({what} "
+        f"{edge:.3g}, expected <= {limit:g}): the circuit's light cone is wider than the "
+        f"window {window}, which makes the cross formula unstable, not merely biased; "
+        f"{suggestion}"
+    ]
+
+
+def _negativity(state: PauliMPO, width: int) -> float:
+    """Sum of |negative eigenvalues|: of the whole state for n <= 10, else the largest over
+    the ``width``-qubit marginals."""
+    if state.n <= DENSE_NEGATIVITY_QUBITS:
+        eig = np.linalg.eigvalsh(state.to_dense())
+        return float(-eig[eig < 0].sum())
+    width = min(width, state.n)
+    worst = 0.0
+    spans = [(a, a + width - 1) for a in range(state.n - width + 1)]
+    for local in state.local_tensors(spans):
+        eig = np.linalg.eigvalsh(pauli_to_dense(local))
+        worst = max(worst, float(-eig[eig < 0].sum()))
+    return worst
