@@ -18,7 +18,8 @@ reduced density matrices over the shots. Against it: our MPO with bond caps (pla
 
 Writes ``benchmarks/results/simulate_vs_aer.{json,md,png}``. Run: ``python
 benchmarks/simulate_vs_aer.py`` (about 10 minutes on 2 cores; ``--quick`` skips n = 14).
-Timings on a shared machine are noisy: the load average is recorded with every timing.
+Timings on a shared machine are noisy: the load average is recorded with every timing; our
+simulator runs with one BLAS thread (see below), Aer with its default threads.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ import platform
 import time
 from pathlib import Path
 
-import matplotlib
+# numpy's BLAS on one thread, set before numpy loads: on a shared 2-core machine two-thread
+# OpenBLAS stalls whenever the other core is busy (a 256 x 256 SVD: 0.13 s -> 1.5 s). Aer keeps
+# its own OpenMP threads (all cores), so the comparison is conservative for us.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -138,7 +144,10 @@ def dense_case(n: int, depth: int, repeats: int) -> dict:
 
 
 def marginal_errors(state, reference: list[np.ndarray]) -> tuple[float, float]:
-    d = [trace_distance(state.marginal(w).to_dense(), r) for w, r in zip(windows(TRAJ_N), reference, strict=True)]  # fmt: skip
+    d = [
+        trace_distance(state.marginal(w).to_dense(), r)
+        for w, r in zip(windows(TRAJ_N), reference, strict=True)
+    ]
     return float(np.mean(d)), float(np.max(d))
 
 
@@ -175,7 +184,8 @@ def trajectory_case(aer_shots: list[int]) -> dict:
             mean, worst = marginal_errors(state, reference)
             rows.append({"method": f"ours, max_bond={cap}, weight={weight}", "max_bond": cap,
                          "time_s": t, "mean_td": mean, "max_td": worst, "load": max(loads),
-                         "trace_before_normalization": info.trace_before_normalization})  # fmt: skip
+                         "trace_before_normalization": info.trace_before_normalization,
+                         })  # fmt: skip
     per_shot = []
     for j, shots in enumerate(aer_shots):
         before = load()

@@ -113,7 +113,7 @@ def test_each_entry_asked_once_and_counted():
     assert len(np.unique(asked, axis=0)) == len(asked) == result.n_evals
     assert all(batch.dtype == np.int64 and batch.ndim == 2 for batch in oracle.asked)
     assert result.history[-1].n_evals == result.n_evals
-    assert result.n_held_out > 0
+    assert result.n_held_out > 0 and result.n_cache_hits > 0
 
 
 def test_max_evals_is_a_hard_budget():

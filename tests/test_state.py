@@ -290,8 +290,8 @@ def test_thousand_qubit_noisy_circuit():
     assert max(state.bond_dims) <= 16
     assert state.trace() == pytest.approx(1.0, rel=1e-12)
     assert 0 < state.purity() < 1e-3 and np.isfinite(state.log_purity())
-    small = simulate(brickwork(n, 2, gates="cx", seed=23).copy(), model)  # determinism
-    assert state.inner(small) == pytest.approx(state.purity(), rel=1e-9)
+    again = simulate(brickwork(n, 2, gates="cx", seed=23), model)  # deterministic
+    assert state.inner(again) == pytest.approx(state.purity(), rel=REL_1000)
     window = state.marginal([499, 500, 501])
     rho = window.to_dense()
     assert np.trace(rho).real == pytest.approx(1.0, rel=1e-12)

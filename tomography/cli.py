@@ -20,11 +20,38 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--qubits", "n", default=10, show_default=True, help="Number of qubits.")
-@click.option("--depth", default=2, show_default=True, help="Brickwork depth.")
-@click.option("--window", default=5, show_default=True, help="Measurement window w (3^w settings).")
-@click.option("--shots", default=10000, show_default=True, help="Shots per setting.")
-@click.option("--p2", default=0.01, show_default=True, help="Two-qubit depolarizing probability.")
+@click.option(
+    "--qubits",
+    "n",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    help="Number of qubits.",
+)
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Brickwork depth."
+)
+@click.option(
+    "--window",
+    type=click.IntRange(min=3),
+    default=5,
+    show_default=True,
+    help="Measurement window w (3^w settings), at most --qubits.",
+)
+@click.option(
+    "--shots",
+    type=click.IntRange(min=1),
+    default=10000,
+    show_default=True,
+    help="Shots per setting.",
+)
+@click.option(
+    "--p2",
+    type=click.FloatRange(0.0, 16 / 15),
+    default=0.01,
+    show_default=True,
+    help="Two-qubit depolarizing probability.",
+)
 @click.option("--seed", default=7, show_default=True, help="Seed of circuit and sampling.")
 def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int) -> None:
     """Simulate, measure, reconstruct and score a noisy brickwork state.
@@ -40,6 +67,8 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int) -> N
     from .reconstruct import reconstruct
     from .simulate import simulate
 
+    if window > n:
+        raise click.BadParameter(f"{window} exceeds --qubits {n}", param_hint="'--window'")
     started = time.perf_counter()
     circuit = brickwork(n, depth, seed=seed)
     truth = simulate(circuit, depolarizing(p2 / 10, p2))
@@ -58,8 +87,10 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int) -> N
         f"negativity {result.negativity:.3g}"
     )
     if n <= 12:
-        click.echo(f"fidelity (Uhlmann, estimate projected onto states): {fidelity(truth, result.state):.4f}")
-    click.echo(f"overlap fidelity tr(ab)/max(tr a^2, tr b^2): {overlap_fidelity(truth, result.state):.4f}")
+        uhlmann = fidelity(truth, result.state)
+        click.echo(f"fidelity (Uhlmann, estimate projected onto states): {uhlmann:.4f}")
+    overlap = overlap_fidelity(truth, result.state)
+    click.echo(f"overlap fidelity tr(ab)/max(tr a^2, tr b^2): {overlap:.4f}")
     if result.bound is not None:
         click.echo(f"error bound on ||X - X_hat||_F (Pauli tensor): {_bound_text(result.bound)}")
     click.echo(f"total time {time.perf_counter() - started:.1f} s")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -433,28 +434,51 @@ class MeasurementData:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MeasurementData:
-        """Read a file written by :meth:`save` (checks format and version)."""
+        """Read a file written by :meth:`save` (checks format and version).
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ValueError
+            If the file is not one :meth:`save` wrote (not an ``.npz`` archive, truncated,
+            entries missing) or has another format version.
+        """
         path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no ttqst measurement file at {path}")
         try:
+            # np.load raises ValueError on non-npy data, BadZipFile on a truncated archive and
+            # returns a bare array (no context manager: TypeError) for an .npy file
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"]))
-                if meta.get("format") != "ttqst.MeasurementData":
-                    raise ValueError(
-                        f"{path} is not a ttqst measurement file (format {meta.get('format')!r})"
-                    )
-                if meta.get("version") != DATA_FORMAT_VERSION:
-                    raise ValueError(
-                        f"{path} has data format version {meta.get('version')}, this ttqst "
-                        f"reads version {DATA_FORMAT_VERSION}"
-                    )
-                n = int(meta["n"])
-                outcomes = np.unpackbits(data["outcomes"], axis=1, count=n)
-                arrays = (outcomes, data["counts"], data["setting_index"])
-                assignment = data["assignment"] if "assignment" in data else None
-        except (OSError, KeyError, json.JSONDecodeError, EOFError) as exc:
-            raise ValueError(f"cannot read ttqst measurement data from {path}: {exc}") from exc
-        design = MeasurementDesign(n, int(meta["window"]))
-        return cls(design, *arrays, assignment=assignment)
+                arrays = {key: data[key] for key in data.files}
+            meta = json.loads(str(arrays.pop("meta")))
+            if not isinstance(meta, dict):
+                raise TypeError(f"meta is {type(meta).__name__}, expected a JSON object")
+        except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
+            raise ValueError(
+                f"cannot read ttqst measurement data from {path}: not a file written by "
+                f"MeasurementData.save ({type(exc).__name__}: {exc})"
+            ) from exc
+        if meta.get("format") != "ttqst.MeasurementData":
+            raise ValueError(
+                f"{path} is not a ttqst measurement file (format {meta.get('format')!r})"
+            )
+        if meta.get("version") != DATA_FORMAT_VERSION:
+            raise ValueError(
+                f"{path} has data format version {meta.get('version')}, this ttqst "
+                f"reads version {DATA_FORMAT_VERSION}"
+            )
+        try:
+            n, window = int(meta["n"]), int(meta["window"])
+            outcomes = np.unpackbits(arrays["outcomes"], axis=1, count=n)
+            columns = (outcomes, arrays["counts"], arrays["setting_index"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"cannot read ttqst measurement data from {path}: entry {exc} missing or invalid"
+            ) from exc
+        design = MeasurementDesign(n, window)
+        return cls(design, *columns, assignment=arrays.get("assignment"))
 
 
 class ExactExpectations:
@@ -562,10 +586,15 @@ def _measure_circuit(circuit, design, shots, rng, noise_model, backend) -> Measu
     if backend is not None and noise_model is not None:
         raise ValueError("give either a backend or a noise_model, not both")
     seed_simulator = int(rng.integers(2**31))
-    if backend is None:
-        backend = AerSimulator(noise_model=noise_model, seed_simulator=seed_simulator)
     circuits = design.circuits(circuit)
-    compiled = transpile(circuits, backend, seed_transpiler=seed_simulator)
+    if backend is None:
+        # no transpile: Aer runs the gates as written, so noise attaches to them by name or
+        # label as in simulate(); transpiling to the noise model's basis would decompose
+        # the "haar2q" unitaries into u/rzz gates, each with its own error
+        backend = AerSimulator(noise_model=noise_model, seed_simulator=seed_simulator)
+        compiled = circuits
+    else:
+        compiled = transpile(circuits, backend, seed_transpiler=seed_simulator)
     result = backend.run(compiled, shots=shots).result()
     counts = [result.get_counts(i) for i in range(len(compiled))]
     return MeasurementData.from_counts(design, counts)

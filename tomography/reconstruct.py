@@ -243,9 +243,10 @@ def reconstruct(
         warnings.simplefilter("always")
         if regularization == "tikhonov":
             tt, infos = assemble_cross(fibres, intersections, tau=taus, rcond=1e-10)
-        else:  # hard cut at tau_k, as a per-cut relative cut-off
+        else:  # hard cut at tau_k, as a per-cut relative cut-off (at least 1e-10, as above)
             rconds = [
-                t / max(c.singular_values[0], 1e-300) for t, c in zip(taus, cuts, strict=True)
+                max(t / max(c.singular_values[0], 1e-300), 1e-10)
+                for t, c in zip(taus, cuts, strict=True)
             ]
             tt, infos = assemble_cross(fibres, intersections, rcond=rconds)
     cuts = [
@@ -472,11 +473,16 @@ def _window_check(edge: float, data, half: int, n: int) -> list[str]:
     if edge <= limit:
         return []
     window = 2 * half + 1
-    suggestion = (
-        f"reconstruct with window={window + 2}"
-        if window + 2 <= data.design.window
-        else f"measure with MeasurementDesign(n={n}, window={window + 2}) or wider"
-    )
+    if window + 2 <= data.design.window:
+        suggestion = f"reconstruct with window={window + 2}"
+    elif window + 2 <= n:
+        suggestion = f"measure with MeasurementDesign(n={n}, window={window + 2}) or wider"
+    else:  # no wider odd window fits in n qubits
+        suggestion = (
+            f"no odd window wider than {window} fits in {n} qubits: the state is not "
+            "determined by its local reductions (a light cone as wide as the chain, or "
+            "GHZ-type long-range coherence)"
+        )
     what = "max |connected correlation|" if exact else "mean chi^2 of connected correlations"
     return [
         f"qubits {2 * half} apart (the window's full width) are still correlated ({what} "
