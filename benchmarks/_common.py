@@ -7,7 +7,7 @@ import os
 import platform
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -23,15 +23,33 @@ def machine() -> dict:
     }
 
 
-def run_all(task: Callable, configs: Iterable[dict], jobs: int) -> list[dict]:
-    """Run ``task(**config)`` for every config, in ``jobs`` processes (1: in this process)."""
+def run_all(
+    task: Callable, configs: Iterable[dict], jobs: int, *, log: Path | None = None
+) -> list[dict]:
+    """Run ``task(**config)`` for every config, in ``jobs`` processes (1: in this process).
+
+    With ``log``, each result is appended to that JSON-lines file as soon as it is done, so
+    that an interrupted run keeps what it finished.
+    """
     configs = list(configs)
+    results = []
+
+    def keep(result: dict) -> None:
+        results.append(result)
+        if log is not None:
+            with open(log, "a") as handle:
+                handle.write(json.dumps(result, default=float) + "\n")
+
     if jobs <= 1:
-        return [task(**c) for c in configs]
+        for c in configs:
+            keep(task(**c))
+        return results
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(task, **c) for c in configs]
-        return [f.result() for f in futures]
+        for future in as_completed(futures):
+            keep(future.result())
+    return results
 
 
 def write_results(name: str, payload: dict, table: str) -> tuple[Path, Path]:

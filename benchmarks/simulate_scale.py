@@ -1,17 +1,19 @@
 """The MPO simulator at n = 100: Haar brickwork depth 10, p2 = 0.01, bond caps 64 and 128.
 
-For each cap: wall time, peak memory (``tracemalloc`` peak of the call: numpy reports its
-buffers to it; and the process's maximum resident set size afterwards), what truncation cost
-(number of truncations, their summed and largest discarded weight, the truncation error bound
-``sum sqrt(discarded)``, the trace before normalisation) and, as a convergence check, the
-trace distance between the two caps' 3-qubit marginals. Then ``10^4`` shots in each of the 27
-settings ``t in {X,Y,Z}^3`` (qubit j measured in ``t[j mod 3]``) sampled from the cap-128
-state: time and peak memory, and the largest deviation of sampled one-qubit frequencies from
-the marginal probabilities in units of their binomial standard deviation.
+For each cap, with ``nonidentity_weight`` 1 (plain Frobenius truncation) and 0.5: wall time,
+peak memory (``tracemalloc`` peak of the call: numpy reports its buffers to it; and the
+process's maximum resident set size afterwards), what truncation cost (number of truncations,
+their summed and largest discarded weight, the truncation error bound ``sum sqrt(discarded)``,
+the trace before normalisation, the purity after it) and, as a convergence check, the trace
+distance between the two caps' 3-qubit marginals. Then ``10^4`` shots in each of the 27
+settings ``t in {X,Y,Z}^3`` (qubit j measured in ``t[j mod 3]``) sampled from the cap-128,
+weight-0.5 state (weight 1 loses almost all of the trace at this size, see the results): time
+and peak memory, and the largest deviation of sampled one-qubit frequencies from the state's
+marginal probabilities in units of their binomial standard deviation.
 
 Noise: ``depolarizing(p1=0.001, p2=0.01)``; p1 never acts (no one-qubit gates in a Haar
 brickwork). Writes ``benchmarks/results/simulate_scale.{json,md}``. Run: ``python
-benchmarks/simulate_scale.py`` (a few minutes on 2 cores).
+benchmarks/simulate_scale.py`` (about 3 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from tomography.simulate import simulate  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 N, DEPTH, P1, P2, SEED = 100, 10, 0.001, 0.01, 11
 CAPS = (64, 128)
+WEIGHTS = (1.0, 0.5)
 SHOTS = 10_000
 SETTINGS = ["".join(t[j % 3] for j in range(N)) for t in itertools.product("XYZ", repeat=3)]
 
@@ -78,14 +81,16 @@ def main() -> None:
     circuit = brickwork(N, DEPTH, gates="haar", seed=SEED)
     model = depolarizing(P1, P2)
     states, rows = {}, []
-    for cap in CAPS:
+    for weight, cap in itertools.product(WEIGHTS, CAPS):
         (state, info), elapsed, peak = measured(
-            lambda c=cap: simulate(circuit, model, max_bond=c, return_info=True)
+            lambda c=cap, w=weight: simulate(
+                circuit, model, max_bond=c, nonidentity_weight=w, return_info=True
+            )
         )
-        states[cap] = state
+        states[weight, cap] = state
         weights = np.array(info.discarded_weights)
         rows.append({
-            "max_bond": cap, "time_s": elapsed, "tracemalloc_peak_mib": peak,
+            "max_bond": cap, "weight": weight, "time_s": elapsed, "tracemalloc_peak_mib": peak,
             "max_rss_mib": max_rss_mib(), "bond_dims_max": max(state.bond_dims),
             "n_gates": info.n_gates, "n_truncations": len(weights),
             "discarded_weight_sum": float(weights.sum()) if len(weights) else 0.0,
@@ -96,14 +101,26 @@ def main() -> None:
         })  # fmt: skip
         print(json.dumps(rows[-1]), flush=True)
     windows = [(k, k + 1, k + 2) for k in range(0, N - 2, 7)]
-    low, high = states[CAPS[0]], states[CAPS[1]]
-    gaps = [
-        trace_distance(low.marginal(w).to_dense(), high.marginal(w).to_dense()) for w in windows
-    ]
-    state = states[CAPS[-1]]
+    gaps = {}
+    for weight in WEIGHTS:
+        low, high = states[weight, CAPS[0]], states[weight, CAPS[1]]
+        d = [
+            trace_distance(low.marginal(w).to_dense(), high.marginal(w).to_dense()) for w in windows
+        ]
+        gaps[str(weight)] = {"mean": float(np.mean(d)), "max": float(np.max(d))}
+    across = [
+        trace_distance(states[1.0, CAPS[1]].marginal(w).to_dense(),
+                       states[0.5, CAPS[1]].marginal(w).to_dense())
+        for w in windows
+    ]  # fmt: skip
+    gaps["weight 1 vs 0.5 at cap 128"] = {
+        "mean": float(np.mean(across)),
+        "max": float(np.max(across)),
+    }
+    state = states[0.5, CAPS[-1]]
     bits, elapsed, peak = measured(lambda: state.sample_bits(SETTINGS, SHOTS, seed=1))
     sampling = {
-        "max_bond": CAPS[-1], "settings": len(SETTINGS), "shots_per_setting": SHOTS,
+        "max_bond": CAPS[-1], "weight": 0.5, "settings": len(SETTINGS), "shots_per_setting": SHOTS,
         "time_s": elapsed, "tracemalloc_peak_mib": peak, "max_rss_mib": max_rss_mib(),
         "bits_mib": bits.nbytes / 2**20,
         "microseconds_per_shot": 1e6 * elapsed / (len(SETTINGS) * SHOTS),
@@ -113,8 +130,7 @@ def main() -> None:
     payload = {
         "n": N, "depth": DEPTH, "p1": P1, "p2": P2, "seed": SEED,
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "load": os.getloadavg()[0],
-        "simulate": rows, "cap_gap_marginal_td": {"windows": windows, "mean": float(np.mean(gaps)),
-                                                  "max": float(np.max(gaps))},
+        "simulate": rows, "marginal_windows": windows, "marginal_gaps_td": gaps,
         "sampling": sampling,
     }  # fmt: skip
     (RESULTS / "simulate_scale.json").write_text(json.dumps(payload, indent=1))
@@ -129,27 +145,29 @@ def markdown(p: dict) -> str:
         f"(p1 = {p['p1']} has no one-qubit gates to act on); one BLAS thread; load average at "
         f"the end {p['load']:.1f} on 2 cores (shared machine).",
         "",
-        "| max_bond | time (s) | tracemalloc peak (MiB) | max RSS (MiB) | truncations | "
+        "| max_bond | weight | time (s) | tracemalloc peak (MiB) | max RSS (MiB) | truncations | "
         "sum discarded weight | max discarded weight | error bound | trace before | purity |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in p["simulate"]:
         lines.append(
-            f"| {r['max_bond']} | {r['time_s']:.1f} | {r['tracemalloc_peak_mib']:.0f} | "
-            f"{r['max_rss_mib']:.0f} | {r['n_truncations']} / {r['n_gates']} | "
+            f"| {r['max_bond']} | {r['weight']} | {r['time_s']:.1f} | "
+            f"{r['tracemalloc_peak_mib']:.0f} | {r['max_rss_mib']:.0f} | "
+            f"{r['n_truncations']} / {r['n_gates']} | "
             f"{r['discarded_weight_sum']:.3g} | {r['discarded_weight_max']:.3g} | "
-            f"{r['truncation_error']:.3g} | {r['trace_before_normalization']:.4f} | "
+            f"{r['truncation_error']:.3g} | {r['trace_before_normalization']:.3g} | "
             f"{r['purity']:.3g} |"
         )
-    g = p["cap_gap_marginal_td"]
     s = p["sampling"]
+    lines += ["", f"3-qubit marginals on {len(p['marginal_windows'])} windows, trace distance:", ""]
+    for name, g in p["marginal_gaps_td"].items():
+        label = f"cap 64 vs 128, weight {name}" if name in ("1.0", "0.5") else name
+        lines.append(f"- {label}: mean {g['mean']:.2e}, max {g['max']:.2e}")
     lines += [
         "",
-        f"Cap 64 vs cap 128, 3-qubit marginals on {len(g['windows'])} windows: trace distance "
-        f"mean {g['mean']:.2e}, max {g['max']:.2e}.",
-        "",
-        f"Sampling (cap {s['max_bond']}): {s['settings']} settings x {s['shots_per_setting']} "
-        f"shots in {s['time_s']:.1f} s ({s['microseconds_per_shot']:.0f} us per shot), "
+        f"Sampling (cap {s['max_bond']}, weight {s['weight']}): {s['settings']} settings x "
+        f"{s['shots_per_setting']} shots in {s['time_s']:.1f} s "
+        f"({s['microseconds_per_shot']:.0f} us per shot), "
         f"tracemalloc peak {s['tracemalloc_peak_mib']:.0f} MiB, max RSS {s['max_rss_mib']:.0f} "
         f"MiB, bits {s['bits_mib']:.0f} MiB; largest one-qubit frequency deviation "
         f"{s['max_one_qubit_deviation_sigma']:.2f} sigma over {s['settings'] * p['n']} checks.",

@@ -131,7 +131,7 @@ def test_simulate_agrees_with_aer_density_matrix(family, noise, n, seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_haar_brickwork_agrees_for_several_seeds_and_depths(seed):
-    circuit = brickwork(8, 2 + 2 * seed, gates="haar", seed=seed)
+    circuit = brickwork(7, 2 + 2 * seed, gates="haar", seed=seed)
     _assert_agrees(circuit, combine(depolarizing(0.002, 0.02), amplitude_damping(0.01)))
 
 
@@ -178,7 +178,8 @@ def test_truncation_is_reported_and_bounded():
     circuit = brickwork(8, 6, gates="haar", seed=11)
     model = depolarizing(0.001, 0.01)  # unital: PTMs do not increase the Frobenius norm
     exact = dense_to_pauli(simulate_dense(circuit, model))
-    state, info = simulate(circuit, model, max_bond=16, return_info=True)
+    # the bound is in the truncation norm: Hilbert-Schmidt (Frobenius of X) for weight 1
+    state, info = simulate(circuit, model, max_bond=16, nonidentity_weight=1.0, return_info=True)
     assert max(state.bond_dims) <= 16 and info.max_bond == 16
     assert info.discarded_weights and all(0 < w < 1 for w in info.discarded_weights)
     assert info.truncation_error == pytest.approx(np.sqrt(info.discarded_weights).sum())
@@ -191,13 +192,15 @@ def test_truncation_is_reported_and_bounded():
 
 
 def test_tol_lowers_bonds():
-    circuit = brickwork(8, 6, gates="haar", seed=12)
+    circuit = brickwork(7, 6, gates="haar", seed=12)
     model = depolarizing(0.01, 0.05)
     full = simulate(circuit, model)
-    loose, info = simulate(circuit, model, tol=3e-3, return_info=True)
-    assert max(loose.bond_dims) < max(full.bond_dims) == 256
+    # tol is relative in the truncation norm; in the Hilbert-Schmidt norm (weight 1) 1e-2
+    # keeps the whole state close, the weighted default keeps the trace and marginals instead
+    loose, info = simulate(circuit, model, tol=1e-2, nonidentity_weight=1.0, return_info=True)
+    assert sum(loose.bond_dims) < sum(full.bond_dims) and max(full.bond_dims) == 64
     assert info.truncation_error > 0
-    assert trace_distance(loose.to_dense(), full.to_dense()) < 0.05  # measured 0.013
+    assert trace_distance(loose.to_dense(), full.to_dense()) < 0.1  # measured 0.03
 
 
 @pytest.mark.parametrize("weight", [0.35, 0.5, 0.7, 2.0])
@@ -210,17 +213,17 @@ def test_nonidentity_weight_does_not_change_the_untruncated_state(weight):
 
 
 def test_low_weight_truncation_keeps_trace_and_marginals_closer():
-    circuit = brickwork(8, 6, gates="haar", seed=14)
+    circuit = brickwork(7, 6, gates="haar", seed=14)
     model = depolarizing(0.001, 0.01)
     exact = simulate(circuit, model)
-    marginal = exact.marginal([3, 4, 5]).to_dense()
+    marginal = exact.marginal([2, 3, 4]).to_dense()
     errors, traces = {}, {}
     for weight in (1.0, 0.5):
-        state, info = simulate(circuit, model, max_bond=16, nonidentity_weight=weight,
+        state, info = simulate(circuit, model, max_bond=8, nonidentity_weight=weight,
                                return_info=True)  # fmt: skip
         traces[weight] = info.trace_before_normalization
-        errors[weight] = trace_distance(state.marginal([3, 4, 5]).to_dense(), marginal)
-    # measured: trace 0.69 vs 0.998, marginal trace distance 0.19 vs 0.05
+        errors[weight] = trace_distance(state.marginal([2, 3, 4]).to_dense(), marginal)
+    # measured: trace 0.30 vs 0.992, marginal trace distance 0.62 vs 0.21
     assert abs(1 - traces[0.5]) < 0.1 * abs(1 - traces[1.0])
     assert errors[0.5] < 0.5 * errors[1.0]
 

@@ -31,7 +31,7 @@ from qiskit import QuantumCircuit
 
 from ttcross._validation import check_int
 
-from .pauli import PAULI_LETTERS, parse_pauli_string
+from .pauli import parse_pauli_string
 
 __all__ = [
     "MeasurementDesign",
@@ -689,8 +689,3 @@ def _check_assignment(assignment, n: int) -> np.ndarray:
         k = int(np.argmin(np.abs(det)))
         raise ValueError(f"assignment matrix of qubit {k} is (nearly) singular, det {det[k]:.2g}")
     return a
-
-
-def pauli_string(indices: Sequence[int]) -> str:
-    """ttqst Pauli string of Pauli indices (qubit 0 first)."""
-    return "".join(PAULI_LETTERS[int(p)] for p in indices)

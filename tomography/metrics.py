@@ -4,19 +4,16 @@ Every function takes a :class:`~tomography.state.PauliMPO` or a dense density ma
 ``(2^n, 2^n)`` in Qiskit's little-endian order (a numpy array or anything with a ``.data``
 array, such as ``qiskit.quantum_info.DensityMatrix``) for each state.
 
-- Dense metrics, ``n <= 12``: :func:`fidelity` (Uhlmann), :func:`trace_distance`, and the
-  repair :func:`make_physical` that both use to turn an estimate into a state.
+- Dense metrics, ``n <= 12``: :func:`fidelity` (Uhlmann) and :func:`trace_distance`, both
+  using the repair :func:`~tomography.physical.make_physical` to turn an estimate into a state.
 - Tensor-train metrics, any n (n = 1000 included): :func:`overlap_fidelity`,
   :func:`relative_error` and :func:`local_fidelities` (fidelity of every ``w``-qubit marginal).
   Scalars are carried as logarithms, so that ``tr rho^2 = 2^-n ||X||^2`` neither overflows nor
   underflows.
 - :func:`compare` fills a :class:`Metrics` report with everything computable at that n.
 
-Repair (:func:`make_physical`): divide by the trace ``X(0..0)`` first, take the Hermitian part,
-then replace its eigenvalues by their Euclidean projection onto the probability simplex
-(:func:`project_to_simplex`), keeping the eigenvectors. This is the Frobenius-nearest density
-matrix (Smolin, Gambetta, Smith, arXiv:1106.5458), not a clip-and-renormalise. What it changed is
-returned in a :class:`PhysicalRepair`; nothing is repaired silently.
+The repair (:mod:`tomography.physical`: :func:`make_physical`, :func:`project_to_simplex`,
+:class:`PhysicalRepair`) is re-exported here.
 """
 
 from __future__ import annotations
@@ -27,10 +24,26 @@ from typing import Any
 import numpy as np
 
 from ttcross import TensorTrain
-from ttcross._validation import check_finite, check_int, check_real
+from ttcross._validation import check_int, check_real
 
+from ._state_input import (
+    MAX_DENSE_METRIC_QUBITS,
+    State,
+    _check_hermitian,
+    _checked_pair,
+    _dense_pair,
+)
 from .pauli import dense_to_pauli, pauli_to_dense
-from .state import PauliMPO
+from .physical import (
+    PhysicalRepair,
+    _from_spectrum,
+    _repair,
+    _repair_spectrum,
+    _round_off,
+    make_physical,
+    project_to_simplex,
+)
+from .state import PauliMPO, marginal_environments, marginal_pauli_tensors
 
 __all__ = [
     "MAX_DENSE_METRIC_QUBITS",
@@ -48,62 +61,13 @@ __all__ = [
     "trace_distance",
 ]
 
-MAX_DENSE_METRIC_QUBITS = 12
-"""Largest n for the dense metrics (:func:`fidelity`, :func:`trace_distance`)."""
-
 MAX_LOCAL_WIDTH = 8
 """Largest window of :func:`local_fidelities` (marginals are made dense, 256 x 256)."""
 
 _DEFAULT_TOL = 1e-8
-_TT_METRICS = "overlap_fidelity, relative_error or local_fidelities (tensor-train metrics, any n)"
-
-State = Any
-"""A :class:`PauliMPO` or a dense density matrix ``(2^n, 2^n)`` (array or ``.data`` holder)."""
 
 
 # ---------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class PhysicalRepair:
-    """What :func:`make_physical` changed.
-
-    Attributes
-    ----------
-    trace_before : float
-        Real part of ``tr rho`` of the input (``X(0..0)``); the input is divided by it.
-    negativity : float
-        Sum of ``|lambda|`` over the negative eigenvalues of the Hermitian part of
-        ``rho / tr rho``: 0 for a state.
-    min_eigenvalue : float
-        Smallest eigenvalue of that Hermitian part.
-    distance : float
-        Trace norm ``||rho_phys - H||_1`` of the change, ``H`` the Hermitian part of
-        ``rho / tr rho`` (the sum of the eigenvalue changes).
-    anti_hermitian_norm : float
-        Frobenius norm of the anti-Hermitian part of ``rho / tr rho``, dropped (0 for input
-        from a :class:`PauliMPO`).
-    rank : int
-        Numerical rank of the repaired state: eigenvalues above ``dim * eps * max``.
-    """
-
-    trace_before: float
-    negativity: float
-    min_eigenvalue: float
-    distance: float
-    anti_hermitian_norm: float
-    rank: int
-
-    def to_dict(self) -> dict[str, float | int]:
-        """JSON-ready dictionary of the fields."""
-        return {
-            "trace_before": self.trace_before,
-            "negativity": self.negativity,
-            "min_eigenvalue": self.min_eigenvalue,
-            "distance": self.distance,
-            "anti_hermitian_norm": self.anti_hermitian_norm,
-            "rank": self.rank,
-        }
-
-
 @dataclass(frozen=True)
 class LocalFidelities:
     """Fidelity and trace distance of every window of ``width`` consecutive qubits.
@@ -235,120 +199,6 @@ class _PauliScalars:
     log_difference: float  # log ||Xa / ta - Xb / tb||
 
 
-# ---------------------------------------------------------------------- simplex and repair
-def project_to_simplex(values: Any) -> np.ndarray:
-    """Euclidean projection onto the probability simplex.
-
-    ``argmin_p ||p - v||_2`` subject to ``p >= 0``, ``sum p = 1``; sort-based algorithm of
-    Duchi, Shalev-Shwartz, Singer, Chandra, "Efficient projections onto the l1-ball for
-    learning in high dimensions", ICML 2008 (Fig. 1): ``p = max(v - theta, 0)``.
-
-    Parameters
-    ----------
-    values : array_like, shape (m,), real
-        The vector ``v``, m >= 1, finite.
-
-    Returns
-    -------
-    ndarray, shape (m,), float64
-        Nonnegative, summing to 1 (up to round-off).
-
-    Raises
-    ------
-    TypeError
-        Complex or non-numeric input.
-    ValueError
-        Not 1-D, empty, NaN or infinite entries.
-    """
-    v = np.asarray(values)
-    if v.dtype == object or not (np.issubdtype(v.dtype, np.number) or v.dtype == bool):
-        raise TypeError(f"`values` must be a real array, got dtype {v.dtype}")
-    if np.iscomplexobj(v):
-        raise TypeError("`values` must be real, got a complex array; pass eigenvalues (real)")
-    if v.ndim != 1 or v.size == 0:
-        raise ValueError(
-            f"`values` must be a non-empty 1-D array, got shape {v.shape}; flatten it first"
-        )
-    v = check_finite(v.astype(np.float64), "values")
-    u = np.sort(v)[::-1]
-    excess = np.cumsum(u) - 1.0
-    counts = np.arange(1, v.size + 1)
-    rank = int(counts[u - excess / counts > 0][-1])  # the first entry always qualifies
-    theta = excess[rank - 1] / rank
-    return np.maximum(v - theta, 0.0)
-
-
-def make_physical(rho: State) -> tuple[np.ndarray, PhysicalRepair]:
-    """The nearest density matrix to ``rho / tr rho``, and what changed.
-
-    Steps: divide by the (real part of the) trace, i.e. ``X(0..0)``; take the Hermitian part
-    ``H``; eigendecompose ``H = V diag(lambda) V^dagger``; return ``V diag(p) V^dagger`` with
-    ``p`` the Euclidean projection of ``lambda`` onto the probability simplex
-    (:func:`project_to_simplex`). This is the Frobenius-nearest density matrix to ``H``
-    (arXiv:1106.5458); unlike clip-and-renormalise it keeps the trace without rescaling.
-
-    Parameters
-    ----------
-    rho : PauliMPO or array_like, shape (2^n, 2^n)
-        Qiskit-ordered matrix (complex or real), n <= 12.
-
-    Returns
-    -------
-    physical : ndarray, shape (2^n, 2^n), complex128
-        Hermitian, positive semidefinite, trace 1.
-    info : PhysicalRepair
-        Trace before, negativity, smallest eigenvalue, trace-norm distance moved.
-
-    Raises
-    ------
-    ValueError
-        Non-square or non-power-of-two shape, NaN/inf, n > 12, or a trace that is not
-        positive (nothing to normalise by).
-    TypeError
-        Input that is neither a PauliMPO nor a numeric array.
-    """
-    return _repair(_dense_matrix(_as_state(rho, "rho"), "rho", "make_physical"), "rho")
-
-
-def _repair(matrix: np.ndarray, name: str) -> tuple[np.ndarray, PhysicalRepair]:
-    """:func:`make_physical` on a validated complex matrix."""
-    probabilities, vectors, info = _repair_spectrum(matrix, name)
-    return _from_spectrum(probabilities, vectors), info
-
-
-def _repair_spectrum(
-    matrix: np.ndarray, name: str
-) -> tuple[np.ndarray, np.ndarray, PhysicalRepair]:
-    """Eigenvalues ``(d,)`` and eigenvectors ``(d, d)`` of the repaired state, and the report."""
-    trace = float(np.trace(matrix).real)
-    if not trace > 0:
-        raise ValueError(
-            f"cannot make `{name}` physical: its trace is {trace:.3g}, expected > 0 to normalise "
-            "by; a reconstruction with X(0..0) <= 0 has failed"
-        )
-    normalised = matrix / trace
-    hermitian = 0.5 * (normalised + normalised.conj().T)
-    eigenvalues, vectors = np.linalg.eigh(hermitian)
-    probabilities = project_to_simplex(eigenvalues)
-    info = PhysicalRepair(
-        trace_before=trace,
-        negativity=float(np.abs(eigenvalues[eigenvalues < 0]).sum()),
-        min_eigenvalue=float(eigenvalues[0]),
-        distance=float(np.abs(probabilities - eigenvalues).sum()),
-        anti_hermitian_norm=float(np.linalg.norm(normalised - hermitian)),
-        rank=int(np.count_nonzero(probabilities > _round_off(probabilities))),
-    )
-    return probabilities, vectors, info
-
-
-def _from_spectrum(weights: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-    """``V diag(w) V^dagger`` over the nonzero weights, exactly Hermitian."""
-    keep = weights > 0
-    support = vectors[:, keep]
-    matrix = (support * weights[keep]) @ support.conj().T
-    return 0.5 * (matrix + matrix.conj().T)
-
-
 # ---------------------------------------------------------------------- dense metrics
 def fidelity(a: State, b: State, *, repair: bool = True, tol: float = _DEFAULT_TOL) -> float:
     """Uhlmann fidelity ``(tr sqrt(sqrt(a) b sqrt(a)))^2``, n <= 12.
@@ -438,11 +288,6 @@ def _uhlmann(weights: np.ndarray, vectors: np.ndarray, sigma: np.ndarray) -> flo
     eigenvalues = np.linalg.eigvalsh(0.5 * (product + product.conj().T))
     value = float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum() ** 2)
     return min(max(value, 0.0), 1.0)
-
-
-def _round_off(eigenvalues: np.ndarray) -> float:
-    """``dim * eps * max``: eigenvalues below it are indistinguishable from zero."""
-    return eigenvalues.size * np.finfo(np.float64).eps * max(float(eigenvalues.max()), 0.0)
 
 
 def _trace_distance(rho: np.ndarray, sigma: np.ndarray) -> float:
@@ -671,78 +516,7 @@ def _dense_report(estimate: State, truth: State) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------------- input handling
-def _as_state(x: Any, name: str) -> PauliMPO | np.ndarray:
-    """A PauliMPO as it is, or a validated complex128 matrix (2^n, 2^n) with n <= 12."""
-    if isinstance(x, PauliMPO):
-        return x
-    if isinstance(x, TensorTrain):
-        raise TypeError(f"`{name}` is a TensorTrain: wrap it as PauliMPO(tt) to use it as a state")
-    matrix = np.asarray(x if isinstance(x, np.ndarray) else getattr(x, "data", x))
-    if matrix.dtype == object or not (np.issubdtype(matrix.dtype, np.number)):
-        raise TypeError(
-            f"`{name}` must be a PauliMPO or a numeric (2^n, 2^n) matrix, "
-            f"got {type(x).__name__} with dtype {matrix.dtype}"
-        )
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"`{name}` must be a square matrix (2^n, 2^n), got shape {matrix.shape}")
-    side = matrix.shape[0]
-    n = side.bit_length() - 1
-    if side < 2 or 2**n != side:
-        raise ValueError(f"`{name}` has side {side}, expected a power of two 2^n >= 2")
-    if n > MAX_DENSE_METRIC_QUBITS:
-        raise ValueError(
-            f"`{name}` is a dense {n}-qubit matrix, expected n <= {MAX_DENSE_METRIC_QUBITS}; "
-            f"pass a PauliMPO and use {_TT_METRICS}"
-        )
-    return check_finite(matrix.astype(np.complex128), name)
-
-
-def _qubits(x: PauliMPO | np.ndarray) -> int:
-    return x.n if isinstance(x, PauliMPO) else x.shape[0].bit_length() - 1
-
-
-def _checked_pair(a: Any, b: Any, names: tuple[str, str]) -> tuple[Any, Any, int]:
-    xa, xb = _as_state(a, names[0]), _as_state(b, names[1])
-    na, nb = _qubits(xa), _qubits(xb)
-    if na != nb:
-        raise ValueError(
-            f"qubit count mismatch: `{names[0]}` has {na} qubits, `{names[1]}` has {nb}; "
-            "compare states of the same qubits"
-        )
-    return xa, xb, na
-
-
-def _dense_matrix(x: PauliMPO | np.ndarray, name: str, caller: str) -> np.ndarray:
-    if not isinstance(x, PauliMPO):
-        return x
-    if x.n > MAX_DENSE_METRIC_QUBITS:
-        raise ValueError(
-            f"{caller} needs dense matrices, so n <= {MAX_DENSE_METRIC_QUBITS}; `{name}` has "
-            f"{x.n} qubits: use {_TT_METRICS}"
-        )
-    return x.to_dense()
-
-
-def _dense_pair(
-    a: Any, b: Any, caller: str, names: tuple[str, str] = ("a", "b")
-) -> tuple[np.ndarray, np.ndarray]:
-    xa, xb, _ = _checked_pair(a, b, names)
-    return _dense_matrix(xa, names[0], caller), _dense_matrix(xb, names[1], caller)
-
-
-def _check_hermitian(
-    matrix: np.ndarray, name: str, tol: float, fix: str = "pass repair=True"
-) -> None:
-    scale = max(float(np.max(np.abs(matrix))), 1e-300)
-    deviation = float(np.max(np.abs(matrix - matrix.conj().T)))
-    if deviation > tol * scale:
-        raise ValueError(
-            f"`{name}` is not Hermitian: max |A - A^dagger| = {deviation:.3g}, above "
-            f"tol={tol:g} x max |A|; {fix} to use its Hermitian part"
-        )
-
-
+# ---------------------------------------------------------------------- validation
 def _check_width(width: Any, n: int) -> int:
     width = check_int(width, "width", minimum=1)
     limit = min(n, MAX_LOCAL_WIDTH)
@@ -831,9 +605,8 @@ def _log_trace(x: TensorTrain | np.ndarray, name: str, normalize: bool) -> float
     if not normalize:
         return 0.0
     if isinstance(x, TensorTrain):
-        vector, log_abs = np.ones(1), x.log_scale
-        for core in x.cores:  # contract every mode with e_0, renormalising
-            vector, log_abs = _renormalised(vector @ core[:, 0, :], log_abs)
+        envs, logs = marginal_environments(x.cores, from_left=True)  # every mode with e_0
+        vector, log_abs = envs[-1], x.log_scale + float(logs[-1])
         sign = float(np.sign(vector[0]))
         log_abs = log_abs + float(np.log(abs(vector[0]))) if sign else -np.inf
     else:
@@ -880,44 +653,6 @@ def _log_difference_norm(
 # ---------------------------------------------------------------------- marginals
 def _window_marginals(x: TensorTrain | np.ndarray, width: int):
     """Yield the dense marginal (2^w, 2^w) of each window of ``width`` qubits, left to right."""
-    if not isinstance(x, TensorTrain):
-        n = x.ndim
-        for start in range(n - width + 1):
-            index = (0,) * start + (slice(None),) * width + (0,) * (n - start - width)
-            yield pauli_to_dense(x[index])
-        return
-    cores = x.cores
-    lefts, rights = _identity_environments(cores)
-    for start in range(len(cores) - width + 1):
-        (left, log_left), (right, log_right) = lefts[start], rights[start + width]
-        window = list(cores[start : start + width])
-        r0, _, r1 = window[0].shape
-        window[0] = (left @ window[0].reshape(r0, -1)).reshape(1, 4, -1)
-        window[-1] = (window[-1].reshape(-1, window[-1].shape[2]) @ right).reshape(-1, 4, 1)
-        tt = TensorTrain(window, log_scale=x.log_scale + log_left + log_right)
-        yield PauliMPO(tt).to_dense()
-
-
-def _identity_environments(cores: list[np.ndarray]):
-    """Left and right environments of the modes contracted with ``e_0``, with their logs.
-
-    ``lefts[k]`` is ``(vector (r[k],), log scale)`` for modes ``0..k-1``; ``rights[k]`` for
-    modes ``k..n-1``. Each vector is renormalised to unit max so that long chains stay finite.
-    """
-    n = len(cores)
-    lefts = [(np.ones(1), 0.0)]
-    for core in cores:
-        vector, log_scale = lefts[-1]
-        lefts.append(_renormalised(vector @ core[:, 0, :], log_scale))
-    rights = [(np.ones(1), 0.0)] * (n + 1)
-    for k in range(n - 1, -1, -1):
-        vector, log_scale = rights[k + 1]
-        rights[k] = _renormalised(cores[k][:, 0, :] @ vector, log_scale)
-    return lefts, rights
-
-
-def _renormalised(vector: np.ndarray, log_scale: float) -> tuple[np.ndarray, float]:
-    scale = float(np.max(np.abs(vector)))
-    if scale == 0.0 or not np.isfinite(scale):
-        return vector, log_scale
-    return vector / scale, log_scale + float(np.log(scale))
+    spans = [(start, start + width - 1) for start in range(x.ndim - width + 1)]
+    for tensor in marginal_pauli_tensors(x, spans):
+        yield pauli_to_dense(tensor)

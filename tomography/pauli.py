@@ -188,7 +188,7 @@ def dense_to_pauli(rho: Any) -> np.ndarray:
         If ``rho`` is not square with a power-of-two side, or n > 12.
     """
     rho = np.asarray(getattr(rho, "data", rho))
-    n_qubits = _check_square_power_of_two(rho)
+    n_qubits = _check_square_power_of_two(rho, "rho")
     _check_dense_size(n_qubits)
     rho = rho.astype(np.complex128, copy=False)
     tensor = reverse_qubit_axes(rho.reshape((2,) * (2 * n_qubits)), n_qubits)
@@ -230,13 +230,14 @@ def pauli_to_dense(pauli_tensor: Any) -> np.ndarray:
     return np.ascontiguousarray(tensor.reshape(2**n_qubits, 2**n_qubits))
 
 
-def _check_square_power_of_two(matrix: np.ndarray) -> int:
+def _check_square_power_of_two(matrix: np.ndarray, name: str = "matrix") -> int:
+    """The number of qubits n of a square matrix (2^n, 2^n), n >= 1; ValueError otherwise."""
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"expected a square matrix (2^n, 2^n), got shape {matrix.shape}")
+        raise ValueError(f"`{name}` must be a square matrix (2^n, 2^n), got shape {matrix.shape}")
     dim = matrix.shape[0]
     n_qubits = dim.bit_length() - 1
     if dim < 2 or 2**n_qubits != dim:
-        raise ValueError(f"matrix side {dim} is not a power of two >= 2: expected (2^n, 2^n)")
+        raise ValueError(f"`{name}` has side {dim}, expected a power of two 2^n >= 2")
     return n_qubits
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -204,23 +204,10 @@ class PauliMPO:
         -------
         list of ndarray, each (4,) * (last - first + 1)
             ``out[j][p] = tr(rho sigma_p)`` for strings on that run (identity elsewhere).
-            One pass of marginal environments serves every run: O(n chi^2 + runs 4^w chi^2).
+            One pass of marginal environments serves every run: O(n chi^2 + runs 4^w chi^2)
+            (see :func:`marginal_pauli_tensors`).
         """
-        cores = self._tt.cores
-        left_envs, left_logs = _marginal_environments(cores, from_left=True)
-        right_envs, right_logs = _marginal_environments(cores, from_left=False)
-        out = []
-        for first, last in spans:
-            if not 0 <= first <= last < self.n or last - first >= 10:
-                raise ValueError(
-                    f"span ({first}, {last}) must satisfy 0 <= first <= last < {self.n}, length <= 10"
-                )
-            window = [c for c in cores[first : last + 1]]
-            window[0] = np.tensordot(left_envs[first], window[0], axes=(0, 0))[None]
-            window[-1] = np.tensordot(window[-1], right_envs[last + 1], axes=(2, 0))[..., None]
-            log_scale = self._tt.log_scale + left_logs[first] + right_logs[last + 1]
-            out.append(TensorTrain(window, log_scale=log_scale).full())
-        return out
+        return list(marginal_pauli_tensors(self._tt, spans))
 
     def compress(self, max_bond: int | None = None, tol: float | None = None) -> PauliMPO:
         """Recompress the bond dimensions (TT rounding of the Pauli tensor).
@@ -345,7 +332,7 @@ class PauliMPO:
         settings = _check_bases(bases, self.n)
         shots = _check_shots(shots)
         rng = np.random.default_rng(seed)
-        environments, _ = _marginal_environments(self._tt.cores, from_left=False)
+        environments, _ = marginal_environments(self._tt.cores, from_left=False)
         all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
         chunk = max(256, 2**22 // max(self._tt.ranks))  # bounds the (M, 2, r) buffers
         out = np.concatenate(
@@ -521,7 +508,7 @@ def _check_shots(shots) -> int:
     return int(shots)
 
 
-def _marginal_environments(
+def marginal_environments(
     cores: list[np.ndarray], *, from_left: bool
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Marginal environments with their log scales.
@@ -545,6 +532,61 @@ def _marginal_environments(
         envs[dst] = vec / scale
         logs[dst] = logs[src] + np.log(scale)
     return envs, logs
+
+
+def marginal_pauli_tensors(
+    x: TensorTrain | np.ndarray, spans: Sequence[tuple[int, int]]
+) -> Iterator[np.ndarray]:
+    """Pauli coefficients of the marginals on runs of consecutive qubits, one run at a time.
+
+    Parameters
+    ----------
+    x : TensorTrain or ndarray
+        The Pauli tensor ``X`` of an n-qubit state: a tensor train with mode size 4, or the
+        full array (4,) * n.
+    spans : sequence of (int, int)
+        Inclusive ``(first, last)`` qubits, each run at most 10 qubits long.
+
+    Yields
+    ------
+    ndarray, (4,) * (last - first + 1), float64
+        ``X`` with every mode outside the run contracted with ``e_0`` (the identity), in the
+        order of ``spans``. A tensor train takes one left and one right pass of
+        :func:`marginal_environments` for all runs; a full array is sliced at index 0.
+
+    Raises
+    ------
+    ValueError
+        A span outside ``0..n-1`` or longer than 10 qubits (raised on the first ``next``).
+    """
+    n = x.ndim
+    spans = [_check_span(first, last, n) for first, last in spans]
+    if isinstance(x, TensorTrain):
+        yield from _train_marginals(x, spans)
+        return
+    for first, last in spans:
+        yield x[(0,) * first + (slice(None),) * (last - first + 1) + (0,) * (n - last - 1)]
+
+
+def _check_span(first: int, last: int, n: int) -> tuple[int, int]:
+    if not 0 <= first <= last < n or last - first >= 10:
+        raise ValueError(
+            f"span ({first}, {last}) must satisfy 0 <= first <= last < {n} and length <= 10"
+        )
+    return first, last
+
+
+def _train_marginals(tt: TensorTrain, spans: list[tuple[int, int]]) -> Iterator[np.ndarray]:
+    """:func:`marginal_pauli_tensors` of a tensor train (spans already checked)."""
+    cores = tt.cores
+    left_envs, left_logs = marginal_environments(cores, from_left=True)
+    right_envs, right_logs = marginal_environments(cores, from_left=False)
+    for first, last in spans:
+        window = list(cores[first : last + 1])
+        window[0] = np.tensordot(left_envs[first], window[0], axes=(0, 0))[None]
+        window[-1] = np.tensordot(window[-1], right_envs[last + 1], axes=(2, 0))[..., None]
+        log_scale = tt.log_scale + left_logs[first] + right_logs[last + 1]
+        yield TensorTrain(window, log_scale=log_scale).full()
 
 
 def _outcome_projectors(basis: int) -> np.ndarray:

@@ -55,6 +55,16 @@ from types import MappingProxyType
 
 import numpy as np
 
+from ._index_sets import (
+    _EMPTY,
+    _add_paths,
+    _block_indices,
+    _find_rows,
+    _mirror_sets,
+    _random_nested_sets,
+    _unique_rows,
+)
+from ._oracle import _BudgetExhausted, _Oracle
 from ._validation import check_int, check_real, check_shape
 from .interpolate import ILL_CONDITIONED, IllConditionedWarning, call_oracle
 from .maxvol import maxvol, rect_maxvol
@@ -66,7 +76,6 @@ __all__ = ["CrossResult", "SweepRecord", "CROSS_METHODS", "STOP_REASONS", "tt_cr
 STOP_REASONS = ("tol", "max_evals", "max_sweeps", "max_rank", "stalled")
 
 _STALL_SWEEPS = 8  # no halving of the held-out error over this many sweeps: stop
-_EMPTY = np.zeros((1, 0), dtype=np.int64)  # the index set of zero modes (never written to)
 
 
 # ---------------------------------------------------------------------------- results
@@ -164,108 +173,6 @@ class CrossResult:
     seconds: float
 
 
-# ---------------------------------------------------------------------------- oracle
-class _BudgetExhausted(Exception):
-    """The next batch would pass ``max_evals``."""
-
-
-class _Oracle:
-    """Cached, counted, budgeted access to ``f``: no multi-index is asked twice."""
-
-    def __init__(self, f: Callable[[np.ndarray], np.ndarray], max_evals: int | None):
-        self._f = f
-        self._cache: dict[bytes, float | complex] = {}
-        self.max_evals = max_evals
-        self.n_evals = 0
-        self.n_hits = 0
-
-    @property
-    def remaining(self) -> int | None:
-        """Entries still affordable (``None``: no budget)."""
-        return None if self.max_evals is None else self.max_evals - self.n_evals
-
-    def __call__(self, idx: np.ndarray) -> np.ndarray:
-        """Values at ``idx`` (M, d) int64, asking ``f`` only for entries not seen before."""
-        idx = np.ascontiguousarray(idx, dtype=np.int64)
-        keys = idx.view(np.dtype((np.void, 8 * idx.shape[1]))).ravel().tolist()
-        new = {}
-        for row, key in enumerate(keys):
-            if key not in self._cache and key not in new:
-                new[key] = row
-        if new:
-            if self.remaining is not None and len(new) > self.remaining:
-                raise _BudgetExhausted
-            rows = np.fromiter(new.values(), dtype=np.int64, count=len(new))
-            values = call_oracle(self._f, idx[rows])
-            values = values.astype(np.result_type(values.dtype, np.float64), copy=False)
-            self._cache.update(zip(new, values.tolist(), strict=True))
-            self.n_evals += len(new)
-        self.n_hits += len(keys) - len(new)
-        return np.array([self._cache[key] for key in keys])
-
-
-# ---------------------------------------------------------------------------- index sets
-def _block_indices(left: np.ndarray, sizes: Sequence[int], right: np.ndarray) -> np.ndarray:
-    """All multi-indices ``(left[a], i..., right[b])`` in C order (a, i..., b).
-
-    Parameters
-    ----------
-    left : ndarray of int64, shape (a, p)
-    sizes : sequence of int
-        Sizes of the free modes between ``left`` and ``right``.
-    right : ndarray of int64, shape (b, q)
-
-    Returns
-    -------
-    ndarray of int64, shape (a * prod(sizes) * b, p + len(sizes) + q)
-    """
-    mid = np.indices(tuple(sizes)).reshape(len(sizes), -1).T
-    ia, im, ib = np.unravel_index(
-        np.arange(len(left) * len(mid) * len(right)), (len(left), len(mid), len(right))
-    )
-    return np.hstack([left[ia], mid[im], right[ib]]).astype(np.int64, copy=False)
-
-
-def _unique_rows(rows: np.ndarray) -> np.ndarray:
-    """Rows without repeats, first occurrences in their original order."""
-    if len(rows) == 0:
-        return rows
-    _, first = np.unique(rows, axis=0, return_index=True)
-    return rows[np.sort(first)]
-
-
-def _mirror_sets(sets: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Index sets of the mirrored tensor: cut k <-> cut d-2-k, columns reversed."""
-    return [np.ascontiguousarray(s[:, ::-1]) for s in reversed(sets)]
-
-
-def _random_nested_sets(
-    shape: tuple[int, ...], rank: int, rng: np.random.Generator
-) -> list[np.ndarray]:
-    """Nested right sets of (at most) ``rank`` random suffixes, ``sets[k]`` (r, d-k-1)."""
-    d = len(shape)
-    sets: list[np.ndarray] = [_EMPTY] * (d - 1)
-    suffix = _EMPTY
-    for k in range(d - 2, -1, -1):
-        candidates = _block_indices(_EMPTY, (shape[k + 1],), suffix)
-        pick = rng.choice(len(candidates), size=min(rank, len(candidates)), replace=False)
-        suffix = candidates[np.sort(pick)]
-        sets[k] = suffix
-    return sets
-
-
-def _add_paths(sets: list[np.ndarray], points: np.ndarray, side: str) -> list[np.ndarray]:
-    """Add the prefixes (``side="left"``) or suffixes of ``points`` (m, d) at every cut.
-
-    Adding whole paths keeps nested sets nested.
-    """
-    out = []
-    for k, current in enumerate(sets):
-        part = points[:, : k + 1] if side == "left" else points[:, k + 1 :]
-        out.append(_unique_rows(np.vstack([current, part])))
-    return out
-
-
 # ---------------------------------------------------------------------------- one step
 @dataclass(frozen=True)
 class _Settings:
@@ -313,15 +220,6 @@ def _grow_rows(u: np.ndarray, target: int, tau: float, rng: np.random.Generator)
         extra = rng.choice(rest, size=target - len(rows), replace=False)
         rows = np.concatenate([rows, np.sort(extra)])
     return rows
-
-
-def _find_rows(candidates: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Positions in ``candidates`` (m, p) of the rows of ``points`` (q, p) found there."""
-    if len(points) == 0:
-        return np.zeros(0, dtype=np.int64)
-    lookup = {row.tobytes(): i for i, row in enumerate(np.ascontiguousarray(candidates))}
-    found = {lookup.get(row.tobytes()) for row in np.ascontiguousarray(points)}
-    return np.array(sorted(found - {None}), dtype=np.int64)
 
 
 def _select_rows(

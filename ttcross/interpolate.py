@@ -75,9 +75,20 @@ class PinvInfo:
 
 
 def regularized_pinv(
-    matrix: np.ndarray, *, rcond: float = 1e-12, tau: float | None = None
+    matrix: np.ndarray,
+    *,
+    rcond: float = 1e-12,
+    tau: float | None = None,
+    row_scale: np.ndarray | None = None,
+    col_scale: np.ndarray | None = None,
 ) -> tuple[np.ndarray, PinvInfo]:
-    """Epsilon-pseudo-inverse of a matrix by SVD.
+    """Epsilon-pseudo-inverse of a matrix by SVD, optionally in a weighted norm.
+
+    With scales ``a`` (rows) and ``b`` (columns) the inverse is taken of the rescaled matrix
+    ``W_s = diag(1/a) W diag(1/b)`` and mapped back: ``W^+ = diag(1/b) W_s^+ diag(1/a)``. When
+    the entries' noise has standard deviation about ``a_i b_j``, ``W_s`` has i.i.d. noise and
+    ``tau`` acts evenly on it (weighted least squares). Exact data gives the same cross either
+    way: any generalised inverse of the right rank reproduces an exact low-rank tensor.
 
     Parameters
     ----------
@@ -85,13 +96,28 @@ def regularized_pinv(
     rcond : float, default=1e-12
         Singular values ``s <= rcond * s_max`` are dropped (ignored when ``tau`` is given).
     tau : float, optional
-        Tikhonov damping: ``1/s`` becomes ``s / (s^2 + tau^2)`` (absolute scale).
+        Tikhonov damping: ``1/s`` becomes ``s / (s^2 + tau^2)`` (absolute scale, of the
+        rescaled matrix when scales are given).
+    row_scale : ndarray, shape (m,), optional
+        Positive row scales ``a``.
+    col_scale : ndarray, shape (n,), optional
+        Positive column scales ``b``.
 
     Returns
     -------
     pinv : ndarray, shape (n, m)
     info : PinvInfo
+        Of the rescaled matrix.
     """
+    m, n = matrix.shape
+    a = np.ones(m) if row_scale is None else np.asarray(row_scale, dtype=float)
+    b = np.ones(n) if col_scale is None else np.asarray(col_scale, dtype=float)
+    if a.shape != (m,) or b.shape != (n,) or not (np.all(a > 0) and np.all(b > 0)):
+        raise ValueError(
+            f"row_scale and col_scale must be positive with shapes ({m},) and ({n},), "
+            f"got {a.shape} and {b.shape}"
+        )
+    matrix = matrix / a[:, None] / b[None, :]
     u, s, vh = np.linalg.svd(matrix, full_matrices=False)
     s_max = float(s[0]) if s.size else 0.0
     s_min = float(s[-1]) if s.size else 0.0
@@ -104,7 +130,7 @@ def regularized_pinv(
         keep = s > cutoff
         inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
         rank = int(np.count_nonzero(keep))
-    pinv = (np.conj(vh).T * inv) @ np.conj(u).T
+    pinv = ((np.conj(vh).T * inv) @ np.conj(u).T) / b[:, None] / a[None, :]
     norm = float(inv.max()) if inv.size else 0.0
     effective = s_max * norm if norm > 0 else np.inf
     return pinv, PinvInfo(s, rank, float(condition), float(effective), float(cutoff), norm)
@@ -218,6 +244,7 @@ def assemble_cross(
     *,
     rcond: float | Sequence[float] = 1e-12,
     tau: Sequence[float] | None = None,
+    scales: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
     warn_condition: float = ILL_CONDITIONED,
 ) -> tuple[TensorTrain, list[PinvInfo]]:
     """Assemble ``C_0 W_0^+ C_1 ... W_{d-2}^+ C_{d-1}`` as a TensorTrain.
@@ -230,6 +257,8 @@ def assemble_cross(
         Relative cut-off of the pseudo-inverses, one for all cuts or one per cut.
     tau : sequence of d-1 floats, optional
         Per-cut Tikhonov strengths (absolute); replaces the hard cut-off where given.
+    scales : sequence of d-1 (row_scale, col_scale) pairs, optional
+        Per-cut weights of :func:`regularized_pinv` (e.g. noise standard deviations).
     warn_condition : float, default=1e10
         Warn (IllConditionedWarning) when the regularised inverse of some ``W_k`` amplifies by
         more than this (``s_max * ||W_k^+||_2``).
@@ -264,7 +293,14 @@ def assemble_cross(
                     f"intersections[{k}] has shape {w.shape}, expected "
                     f"({fibres[k + 1].shape[0]}, {core.shape[2]}) from the neighbouring fibres"
                 )
-            pinv, info = regularized_pinv(w, rcond=rconds[k], tau=None if tau is None else tau[k])
+            row_scale, col_scale = (None, None) if scales is None else scales[k]
+            pinv, info = regularized_pinv(
+                w,
+                rcond=rconds[k],
+                tau=None if tau is None else tau[k],
+                row_scale=row_scale,
+                col_scale=col_scale,
+            )
             if info.effective_condition > warn_condition:
                 warnings.warn(
                     f"intersection matrix at cut {k} has condition number "

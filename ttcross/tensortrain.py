@@ -479,7 +479,8 @@ class TensorTrain:
         if isinstance(max_rank, Sequence):
             if len(max_rank) != self.ndim - 1:
                 raise ValueError(
-                    f"`max_rank` has {len(max_rank)} entries, expected one per bond ({self.ndim - 1})"
+                    f"`max_rank` has {len(max_rank)} entries, "
+                    f"expected one per bond ({self.ndim - 1})"
                 )
             max_rank = [check_int(r, f"max_rank[{k}]", minimum=1) for k, r in enumerate(max_rank)]
         elif max_rank is not None:
