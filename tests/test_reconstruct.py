@@ -454,3 +454,27 @@ def test_sampled_n10_as_in_the_readme():
     truth = simulate(brickwork(10, 2, seed=1), NOISE)
     data = measure(truth, MeasurementDesign(10, 5), 10_000, seed=1)
     assert fidelity(truth, reconstruct(data).state) > 0.85
+
+
+# ---------------------------------------------------------------------- positivity repair
+def test_repair_projects_onto_states(sampled):
+    truth, data = sampled
+    plain = reconstruct(data)
+    repaired = reconstruct(data, repair=True)
+    assert plain.negativity > 1e-3 and plain.repair is None  # shot noise leaves negativity
+    info = repaired.repair
+    assert info.negativity == pytest.approx(plain.negativity, rel=1e-8)
+    assert info.min_eigenvalue < 0 < info.distance
+    rho = repaired.state.to_dense()
+    assert np.linalg.eigvalsh(rho).min() > -1e-10 and repaired.negativity < 1e-10
+    assert np.trace(rho).real == pytest.approx(1.0, abs=1e-10)
+    # the repaired state is what fidelity() scores after its own (identical) projection
+    assert fidelity(truth, repaired.state, repair=False) == pytest.approx(
+        fidelity(truth, plain.state), abs=1e-6  # fidelity's own floor is ~1e-8 (sqrt)
+    )
+
+
+def test_repair_refuses_large_n():
+    truth = _product_state(np.tile([0.0, 0.0, 1.0], (13, 1)))
+    with pytest.raises(ValueError, match="n <= 12"):
+        reconstruct(ExactExpectations(truth, 3), repair=True)

@@ -38,6 +38,7 @@ from ttcross.bounds import cross_error_bound
 
 from .measure import ExactExpectations, MeasurementData
 from .pauli import pauli_to_dense
+from .physical import PhysicalRepair, make_physical
 from .state import PauliMPO
 
 __all__ = [
@@ -52,6 +53,8 @@ _INDEX_SETS = ("all", "maxvol")
 #: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
 EDGE_LIMIT_EXACT = 1e-8
 EDGE_LIMIT_NOISY = 2.0
+#: Largest n for which ``repair=True`` is allowed (dense eigendecomposition).
+MAX_REPAIR_QUBITS = 12
 #: Largest n whose negativity is computed from the dense estimate.
 DENSE_NEGATIVITY_QUBITS = 10
 _REGULARIZATIONS = ("tikhonov", "truncation")
@@ -121,6 +124,9 @@ class Reconstruction:
     negativity : float or None
         Sum of |negative eigenvalues| of the estimate (dense, n <= 12), else of its worst
         ``w``-qubit marginal.
+    repair : PhysicalRepair or None
+        With ``repair=True``: the negativity, smallest eigenvalue and trace-norm distance of
+        the projection onto states (``negativity`` then describes the repaired state).
     trace_before_normalization : float
         ``X_hat(0..0)`` before dividing by it.
     settings : int
@@ -140,6 +146,7 @@ class Reconstruction:
     consistency: float
     edge_correlation: float
     negativity: float | None
+    repair: PhysicalRepair | None
     trace_before_normalization: float
     settings: int
     total_shots: float
@@ -187,6 +194,7 @@ def reconstruct(
     regularization: str = "tikhonov",
     noise_scale: float = 0.75,
     compute_bound: bool = True,
+    repair: bool = False,
     refine: bool = False,
 ) -> Reconstruction:
     """Reconstruct an n-qubit state as a Pauli MPO from local Pauli measurements.
@@ -212,6 +220,12 @@ def reconstruct(
         ``tau_k = noise_scale * ||noise on W_k||_2`` (estimated from the data).
     compute_bound : bool, default=True
         Compute the error bound of :mod:`ttcross.bounds`.
+    repair : bool, default=False
+        Make the estimate a state: normalise, take the dense matrix, project its eigenvalues
+        onto the probability simplex (the nearest state in Frobenius norm; better than
+        clipping negative eigenvalues and renormalising), and compress back to a Pauli MPO.
+        Cost: one dense eigendecomposition, O(8^n) time and O(4^n) memory, so n <= 12; the
+        bond dimension of the repaired state can grow. What it changed is in ``.repair``.
     refine : bool, default=False
         Not available yet (issue: refinement by learning); True raises NotImplementedError.
 
@@ -283,6 +297,9 @@ def reconstruct(
         )
     tt = (tt / trace).round(1e-10, max_rank=rank)
     state = PauliMPO(tt)
+    repair_info = None
+    if repair:
+        state, repair_info = _repair(state)
     bound = None
     if compute_bound and regularization == "tikhonov":
         bound = _bound(fibres, intersections, stds, taus, trace)
@@ -303,6 +320,7 @@ def reconstruct(
         consistency=consistency,
         edge_correlation=edge,
         negativity=_negativity(state, 2 * half + 1),
+        repair=repair_info,
         trace_before_normalization=trace,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
@@ -442,6 +460,7 @@ def _single_qubit(data, started: float) -> Reconstruction:
         consistency=0.0,
         edge_correlation=0.0,
         negativity=_negativity(state, 1),
+        repair=None,
         trace_before_normalization=1.0,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
@@ -449,6 +468,18 @@ def _single_qubit(data, started: float) -> Reconstruction:
         method="direct",
         seconds=time.perf_counter() - started,
     )
+
+
+def _repair(state: PauliMPO) -> tuple[PauliMPO, PhysicalRepair]:
+    """Projection onto states (see ``reconstruct(repair=True)``)."""
+    if state.n > MAX_REPAIR_QUBITS:
+        raise ValueError(
+            f"repair=True needs the dense {2**state.n} x {2**state.n} matrix: n <= "
+            f"{MAX_REPAIR_QUBITS}, got n = {state.n}; the unrepaired estimate and its negativity "
+            "are available without it"
+        )
+    rho, info = make_physical(state)
+    return PauliMPO.from_dense(rho, tol=1e-12), info
 
 
 def _bound(fibres, intersections, stds, taus, trace):
