@@ -6,6 +6,7 @@ import sys
 import time
 
 import click
+import numpy as np
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,10 +98,13 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int) -> N
 
 
 def _bound_text(bound) -> str:
-    value = getattr(bound, "value", None)
-    if value is None:
-        return str(bound)
-    return f"{value:.3g}" + ("" if value != float("inf") else f" ({'; '.join(bound.violations)})")
+    """One line for a ttcross.bounds.CrossBound."""
+    if np.isfinite(bound.value):
+        return f"{bound.value:.3g} (holds with probability >= {bound.probability:.2g})"
+    return (
+        f"not resolved: at {len(bound.violations)} cut(s) the shot noise is as large as "
+        "singular values the estimate keeps, so no rigorous bound follows (more shots resolve it)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
