@@ -528,7 +528,7 @@ def test_load_rejects_corrupt_foreign_and_other_version_files(small_data, tmp_pa
     no_meta = tmp_path / "no_meta.npz"
     np.savez(no_meta, counts=np.arange(3))
     for bad in (truncated, garbage, npy, no_meta):
-        with pytest.raises(ValueError, match="cannot read ttqst measurement data"):
+        with pytest.raises(ValueError, match="cannot read a ttqst measurement file"):
             MeasurementData.load(bad)
     with np.load(path, allow_pickle=False) as raw:
         arrays = {key: raw[key] for key in raw.files}

@@ -19,9 +19,7 @@ axis ``k`` = qubit ``k``.
 from __future__ import annotations
 
 import itertools
-import json
 import os
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from qiskit import QuantumCircuit
 
 from ttcross._validation import check_int
 
+from .io import read_archive, write_archive
 from .pauli import parse_pauli_string
 
 __all__ = [
@@ -46,6 +45,7 @@ __all__ = [
 
 DATA_FORMAT_VERSION = 1
 """Version of the ``.npz`` layout written by :meth:`MeasurementData.save`."""
+_DATA_KIND = "ttqst.MeasurementData"
 
 _BASES = "XYZ"
 
@@ -404,24 +404,14 @@ class MeasurementData:
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-        """Write to ``.npz`` (no pickle); the design and readout assignment travel along.
+        """Write to ``.npz`` (no pickle, :mod:`tomography.io`); the design and the readout
+        assignment travel along.
 
         Raises
         ------
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
         """
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_suffix(path.suffix + ".npz")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
-        meta = {
-            "format": "ttqst.MeasurementData",
-            "version": DATA_FORMAT_VERSION,
-            "n": self.n,
-            "window": self.design.window,
-        }
         arrays = {
             "outcomes": np.packbits(self.outcomes, axis=1),
             "counts": self.counts,
@@ -429,8 +419,10 @@ class MeasurementData:
         }
         if self.assignment is not None:
             arrays["assignment"] = self.assignment
-        np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
-        return path
+        meta = {"n": self.n, "window": self.design.window}
+        return write_archive(
+            path, _DATA_KIND, DATA_FORMAT_VERSION, meta, arrays, overwrite=overwrite
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MeasurementData:
@@ -444,41 +436,18 @@ class MeasurementData:
             If the file is not one :meth:`save` wrote (not an ``.npz`` archive, truncated,
             entries missing) or has another format version.
         """
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no ttqst measurement file at {path}")
-        try:
-            # np.load raises ValueError on non-npy data, BadZipFile on a truncated archive and
-            # returns a bare array (no context manager: TypeError) for an .npy file
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-            meta = json.loads(str(arrays.pop("meta")))
-            if not isinstance(meta, dict):
-                raise TypeError(f"meta is {type(meta).__name__}, expected a JSON object")
-        except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
-            raise ValueError(
-                f"cannot read ttqst measurement data from {path}: not a file written by "
-                f"MeasurementData.save ({type(exc).__name__}: {exc})"
-            ) from exc
-        if meta.get("format") != "ttqst.MeasurementData":
-            raise ValueError(
-                f"{path} is not a ttqst measurement file (format {meta.get('format')!r})"
-            )
-        if meta.get("version") != DATA_FORMAT_VERSION:
-            raise ValueError(
-                f"{path} has data format version {meta.get('version')}, this ttqst "
-                f"reads version {DATA_FORMAT_VERSION}"
-            )
+        meta, arrays = read_archive(
+            path, _DATA_KIND, DATA_FORMAT_VERSION, "a ttqst measurement file"
+        )
         try:
             n, window = int(meta["n"]), int(meta["window"])
             outcomes = np.unpackbits(arrays["outcomes"], axis=1, count=n)
-            columns = (outcomes, arrays["counts"], arrays["setting_index"])
+            rows = (outcomes, arrays["counts"], arrays["setting_index"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(
-                f"cannot read ttqst measurement data from {path}: entry {exc} missing or invalid"
+                f"cannot read a ttqst measurement file from {path}: entry {exc} missing or invalid"
             ) from exc
-        design = MeasurementDesign(n, window)
-        return cls(design, *columns, assignment=arrays.get("assignment"))
+        return cls(MeasurementDesign(n, window), *rows, assignment=arrays.get("assignment"))
 
 
 class ExactExpectations:

@@ -14,9 +14,7 @@ Every quantity below is a contraction of that tensor train:
 
 from __future__ import annotations
 
-import json
 import os
-import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -25,12 +23,14 @@ import numpy as np
 from ttcross import TensorTrain
 from ttcross import contract as ct
 
+from .io import read_archive, write_archive
 from .pauli import PAULI_MATRICES, dense_to_pauli, parse_pauli_string, reverse_qubit_axes
 
 __all__ = ["PauliMPO", "STATE_FORMAT_VERSION", "MAX_TO_DENSE_QUBITS"]
 
 STATE_FORMAT_VERSION = 1
 """Version of the ``.npz`` layout written by :meth:`PauliMPO.save`."""
+_STATE_KIND = "ttqst.PauliMPO"
 
 MAX_TO_DENSE_QUBITS = 14
 """Largest n for which :meth:`PauliMPO.to_dense` runs (a 2^14 x 2^14 complex matrix is 4 GiB)."""
@@ -347,21 +347,15 @@ class PauliMPO:
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-        """Write to an ``.npz`` file (no pickle): cores, log scale, metadata as JSON.
+        """Write to an ``.npz`` file (no pickle, :mod:`tomography.io`): cores, log scale,
+        truncation error and readout matrices.
 
         Raises
         ------
         FileExistsError
             If ``path`` exists and ``overwrite`` is False.
         """
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_suffix(path.suffix + ".npz")
-        if path.exists() and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
         meta = {
-            "format": "ttqst.PauliMPO",
-            "version": STATE_FORMAT_VERSION,
             "n": self.n,
             "log_scale": self._tt.log_scale,
             "truncation_error": self._truncation_error,
@@ -369,8 +363,9 @@ class PauliMPO:
         arrays = {f"core_{k}": c for k, c in enumerate(self._tt.cores)}
         if self._readout is not None:
             arrays["readout"] = self._readout
-        np.savez_compressed(path, meta=np.array(json.dumps(meta)), **arrays)
-        return path
+        return write_archive(
+            path, _STATE_KIND, STATE_FORMAT_VERSION, meta, arrays, overwrite=overwrite
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PauliMPO:
@@ -384,29 +379,7 @@ class PauliMPO:
             If the file is not one :meth:`save` wrote (not an ``.npz`` archive, truncated,
             entries missing) or has another format version.
         """
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no ttqst state file at {path}")
-        try:
-            # np.load raises ValueError on non-npy data, BadZipFile on a truncated archive and
-            # returns a bare array (no context manager: TypeError) for an .npy file
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-            meta = json.loads(str(arrays.pop("meta")))
-            if not isinstance(meta, dict):
-                raise TypeError(f"meta is {type(meta).__name__}, expected a JSON object")
-        except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
-            raise ValueError(
-                f"cannot read a ttqst state from {path}: not a file written by PauliMPO.save "
-                f"({type(exc).__name__}: {exc})"
-            ) from exc
-        if meta.get("format") != "ttqst.PauliMPO":
-            raise ValueError(f"{path} is not a ttqst state file (format {meta.get('format')!r})")
-        if meta.get("version") != STATE_FORMAT_VERSION:
-            raise ValueError(
-                f"{path} has state format version {meta.get('version')}, this ttqst "
-                f"reads version {STATE_FORMAT_VERSION}"
-            )
+        meta, arrays = read_archive(path, _STATE_KIND, STATE_FORMAT_VERSION, "a ttqst state")
         try:
             cores = [arrays[f"core_{k}"] for k in range(int(meta["n"]))]
             log_scale = float(meta["log_scale"])
