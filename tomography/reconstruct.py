@@ -53,6 +53,9 @@ _INDEX_SETS = ("all", "maxvol")
 #: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
 EDGE_LIMIT_EXACT = 1e-8
 EDGE_LIMIT_NOISY = 2.0
+#: ``nonidentity_weight`` of the rounding to ``rank`` (see PauliMPO.compress): a Frobenius
+#: rounding of the Pauli tensor can destroy the trace (seen: depth 4, rank 4, trace -9e-5).
+RANK_CAP_WEIGHT = 0.5
 #: Largest n for which ``repair=True`` is allowed (dense eigendecomposition).
 MAX_REPAIR_QUBITS = 12
 #: Largest n whose negativity is computed from the dense estimate.
@@ -295,8 +298,9 @@ def reconstruct(
             f"the reconstructed trace X(0..0) is {trace:.3g}, not positive: the data does not "
             "determine a state (too few shots, or a window narrower than the light cone)"
         )
-    tt = (tt / trace).round(1e-10, max_rank=rank)
-    state = PauliMPO(tt)
+    state = PauliMPO(tt / trace).compress(rank, 1e-10, nonidentity_weight=RANK_CAP_WEIGHT)
+    if rank is not None:  # a capped rank changes the trace a little
+        state = state.normalized()
     repair_info = None
     if repair:
         state, repair_info = _repair(state)

@@ -209,7 +209,13 @@ class PauliMPO:
         """
         return list(marginal_pauli_tensors(self._tt, spans))
 
-    def compress(self, max_bond: int | None = None, tol: float | None = None) -> PauliMPO:
+    def compress(
+        self,
+        max_bond: int | None = None,
+        tol: float | None = None,
+        *,
+        nonidentity_weight: float = 1.0,
+    ) -> PauliMPO:
         """Recompress the bond dimensions (TT rounding of the Pauli tensor).
 
         Parameters
@@ -217,14 +223,29 @@ class PauliMPO:
         max_bond : int, optional
             Cap on every bond dimension.
         tol : float, optional
-            Relative Frobenius accuracy of the Pauli tensor (default: round-off only).
+            Relative accuracy in the truncation norm (default: round-off only).
+        nonidentity_weight : float, default=1.0
+            Round in the norm where each string is weighted by this number to the power of its
+            weight, as in :func:`tomography.simulate.simulate`: 1 is the Frobenius norm of the
+            Pauli tensor; about 0.5 keeps the trace and the few-qubit marginals under a tight
+            ``max_bond`` (a Frobenius truncation can even flip the sign of the trace).
 
         Returns
         -------
         PauliMPO
-            With ``truncation_error`` increased by the discarded relative norm.
+            With ``truncation_error`` increased by the discarded relative norm (in the
+            truncation norm). Not renormalised: see :meth:`normalized`.
         """
-        tt, error = self._tt.round(tol, max_bond, return_error=True)
+        if not nonidentity_weight > 0:
+            raise ValueError(f"`nonidentity_weight == {nonidentity_weight}`, must be > 0")
+        weight = np.diag([1.0, nonidentity_weight, nonidentity_weight, nonidentity_weight])
+        unweight = np.diag(1.0 / np.diag(weight))
+        tt = self._tt
+        if nonidentity_weight != 1.0:
+            tt = _map_sites(tt, weight)
+        tt, error = tt.round(tol, max_bond, return_error=True)
+        if nonidentity_weight != 1.0:
+            tt = _map_sites(tt, unweight)
         return PauliMPO(tt, truncation_error=self._truncation_error + error, readout=self._readout)
 
     # ------------------------------------------------------------------ dense conversion
@@ -435,6 +456,12 @@ def _unit(p: int) -> np.ndarray:
     vec = np.zeros(4)
     vec[p] = 1.0
     return vec
+
+
+def _map_sites(tt: TensorTrain, matrix: np.ndarray) -> TensorTrain:
+    """The same (4, 4) linear map applied to every mode of a tensor train."""
+    cores = [ct.apply_site_operator(matrix, core) for core in tt.cores]
+    return TensorTrain(cores, log_scale=tt.log_scale)
 
 
 def _check_same_n(a: PauliMPO, b: PauliMPO) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "gather_rows",
     "rows_times_core",
     "left_env_step_batched",
+    "rows_times_core_vjp",
 ]
 
 
@@ -221,3 +222,31 @@ def left_env_step_batched(envs: np.ndarray, core_a: np.ndarray, core_b: np.ndarr
     ndarray, shape (m, ra2, rb2)
     """
     return contract("kab,aic,bid->kcd", envs, np.conj(core_a), core_b)
+
+
+def rows_times_core_vjp(
+    left_rows: np.ndarray, core: np.ndarray, cotangent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reverse-mode derivative of :func:`rows_times_core`.
+
+    For ``out = rows_times_core(left_rows, core)`` and a scalar ``f`` with ``df/dout =
+    cotangent``, returns ``df/dleft_rows`` and ``df/dcore``.
+
+    Parameters
+    ----------
+    left_rows : ndarray, shape (M, r0)
+    core : ndarray, shape (r0, n, r1)
+    cotangent : ndarray, shape (M, n, r1)
+
+    Returns
+    -------
+    left_rows_bar : ndarray, shape (M, r0)
+        ``cotangent[m, i, b] core[a, i, b]`` summed over ``i, b``.
+    core_bar : ndarray, shape (r0, n, r1)
+        ``left_rows[m, a] cotangent[m, i, b]`` summed over ``m``.
+    """
+    r0, n, r1 = core.shape
+    flat = cotangent.reshape(-1, n * r1)
+    left_rows_bar = flat @ core.reshape(r0, n * r1).T
+    core_bar = (left_rows.T @ flat).reshape(r0, n, r1)
+    return left_rows_bar, core_bar
