@@ -38,15 +38,24 @@ def one_run(n: int, depth: int, seed: int) -> list[dict]:
         for rank in RANKS:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                result = reconstruct(ExactExpectations(truth, window), rank=rank, compute_bound=False)
-            rows.append({
-                "n": n, "depth": depth, "seed": seed, "window": window, "rank": rank,
-                "truth_max_bond": max(truth.bond_dims), "max_rank": max(result.ranks),
-                "fidelity": fidelity(truth, result.state),
-                "trace_distance": trace_distance(truth, result.state, repair=True),
-                "negativity": result.negativity,
-                "warnings": sorted({w.category.__name__ for w in caught}),
-            })
+                result = reconstruct(
+                    ExactExpectations(truth, window), rank=rank, compute_bound=False
+                )
+            rows.append(
+                {
+                    "n": n,
+                    "depth": depth,
+                    "seed": seed,
+                    "window": window,
+                    "rank": rank,
+                    "truth_max_bond": max(truth.bond_dims),
+                    "max_rank": max(result.ranks),
+                    "fidelity": fidelity(truth, result.state),
+                    "trace_distance": trace_distance(truth, result.state, repair=True),
+                    "negativity": result.negativity,
+                    "warnings": sorted({w.category.__name__ for w in caught}),
+                }
+            )
     return rows
 
 
@@ -57,7 +66,8 @@ def main() -> None:
     configs = [{"n": n, "depth": d, "seed": 0} for n in (8, 10) for d in (2, 4)]
     rows = [r for group in run_all(one_run, configs, args.jobs) for r in group]
     lines = [
-        "| n | depth | window | rank cap | truth bond | F | trace distance | negativity | warnings |",
+        "| n | depth | window | rank cap | truth bond | F | trace distance | negativity "
+        "| warnings |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
