@@ -84,3 +84,9 @@ def test_demo_rejects_bad_options_without_a_traceback(args, message):
     out = _run("demo", *args)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_demo_with_refine_prints_the_fidelity_after_the_fit():
+    done = _run("demo", "--qubits", "6", "--shots", "500", "--refine")
+    assert done.returncode == 0, done.stderr
+    assert "refined in" in done.stdout and "fidelity" in done.stdout.split("refined in")[1]

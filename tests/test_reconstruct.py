@@ -431,8 +431,6 @@ def test_unknown_method_names_list_the_valid_ones(sampled):
         reconstruct(data, regularization="ridge")
     with pytest.raises(ValueError, match="unknown method 'svd'; valid: 'cross'"):
         reconstruct(data, method="svd")
-    with pytest.raises(NotImplementedError):
-        reconstruct(data, refine=True)
 
 
 # ---------------------------------------------------------------------- slow
@@ -490,3 +488,17 @@ def test_rank_cap_keeps_a_positive_trace():
     assert max(result.ranks) <= 4
     assert result.state.trace() == pytest.approx(1.0, abs=1e-12)
     assert 0.0 < fidelity(truth, result.state) < 1.0
+
+
+def test_refine_chains_the_fit(sampled):
+    truth, data = sampled
+    plain = reconstruct(data)
+    refined = reconstruct(data, refine=True, seed=3)
+    assert plain.refinement is None
+    fit = refined.refinement
+    assert fit is not None and fit.state is refined.state
+    assert fit.history[-1][0] <= fit.history[0][0]  # training loss did not rise
+    assert refined.state.trace() == pytest.approx(1.0, abs=1e-10)
+    assert abs(fidelity(truth, refined.state) - fidelity(truth, plain.state)) < 0.02
+    with pytest.raises(ValueError, match="ExactExpectations"):
+        reconstruct(ExactExpectations(truth, 5), refine=True)

@@ -2,10 +2,10 @@
 
 References: central finite differences for the gradient; ``MeasurementData.expectations`` for
 which estimate each string gets; the exact state for fidelities. Sampled data: n = 6, depth-2
-Haar brickwork, depolarizing(0, 0.01), window 5, 2000 shots per setting. Measured (seeds 0-2):
-fidelity 0.9637 -> 0.9645, 0.9622 -> 0.9627, 0.9633 -> 0.9630; the training chi-square drops
-by 15-50 %, the holdout one by 1-6 %. So the test asks for a lower training loss and a
-fidelity no more than 0.01 below the start.
+Haar brickwork, depolarizing(0, 0.01), window 5, 2000 shots per setting. Measured (seeds 0-4):
+fidelity 0.9637 -> 0.9645, 0.9622 -> 0.9627, 0.9633 -> 0.9630, 0.9643 -> 0.9634,
+0.9732 -> 0.9677; the training chi-square drops by 15-50 %, the holdout one by 1-12 %. So the
+test (seed 0) asks for a lower training loss and a fidelity no more than 0.01 below the start.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tomography.simulate import simulate
 from tomography.state import PauliMPO
 from ttcross import TensorTrain
 
-FIDELITY_SLACK = 0.01  # measured changes within +-0.001 at n = 6 (see module docstring)
+FIDELITY_SLACK = 0.01  # measured changes -0.0055..+0.0007 at n = 6 (module docstring)
 
 
 @pytest.fixture(scope="module")

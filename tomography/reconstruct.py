@@ -39,6 +39,8 @@ from ttcross.bounds import cross_error_bound
 from .measure import ExactExpectations, MeasurementData
 from .pauli import pauli_to_dense
 from .physical import PhysicalRepair, make_physical
+from .refine import Refinement
+from .refine import refine as refine_state
 from .state import PauliMPO
 
 __all__ = [
@@ -130,6 +132,8 @@ class Reconstruction:
     repair : PhysicalRepair or None
         With ``repair=True``: the negativity, smallest eigenvalue and trace-norm distance of
         the projection onto states (``negativity`` then describes the repaired state).
+    refinement : Refinement or None
+        With ``refine=True``: the fit's history, stop reason and the refined state.
     trace_before_normalization : float
         ``X_hat(0..0)`` before dividing by it.
     settings : int
@@ -150,6 +154,7 @@ class Reconstruction:
     edge_correlation: float
     negativity: float | None
     repair: PhysicalRepair | None
+    refinement: Refinement | None
     trace_before_normalization: float
     settings: int
     total_shots: float
@@ -199,6 +204,7 @@ def reconstruct(
     compute_bound: bool = True,
     repair: bool = False,
     refine: bool = False,
+    seed: int | np.random.Generator | None = None,
 ) -> Reconstruction:
     """Reconstruct an n-qubit state as a Pauli MPO from local Pauli measurements.
 
@@ -230,7 +236,12 @@ def reconstruct(
         Cost: one dense eigendecomposition, O(8^n) time and O(4^n) memory, so n <= 12; the
         bond dimension of the repaired state can grow. What it changed is in ``.repair``.
     refine : bool, default=False
-        Not available yet (issue: refinement by learning); True raises NotImplementedError.
+        Then fit the cores to every measured string (:func:`tomography.refine.refine`, weighted
+        least squares with a held-out stop); the result is in ``.refinement`` and ``.state``
+        is the refined estimate. Measured so far: it changes the fidelity of the default
+        estimate by less than 0.01 (it helps poorer starts, such as ``index_sets="maxvol"``).
+    seed : int, Generator or None
+        Only for ``refine``: the held-out split.
 
     Returns
     -------
@@ -260,8 +271,8 @@ def reconstruct(
         raise ValueError(
             f"unknown regularization {regularization!r}; valid: {', '.join(_REGULARIZATIONS)}"
         )
-    if refine:
-        raise NotImplementedError("refine=True needs the refinement step, not built yet")
+    if refine and isinstance(data, ExactExpectations):
+        raise ValueError("refine=True fits measured data; ExactExpectations has no shot noise")
     noise_scale = check_real(noise_scale, "noise_scale", minimum=0.0)
     rank = None if rank is None else check_int(rank, "rank", minimum=1)
     half = _half_window(data, window)
@@ -301,6 +312,10 @@ def reconstruct(
     state = PauliMPO(tt / trace).compress(rank, 1e-10, nonidentity_weight=RANK_CAP_WEIGHT)
     if rank is not None:  # a capped rank changes the trace a little
         state = state.normalized()
+    refinement = None
+    if refine:
+        refinement = refine_state(state, data, seed=seed)
+        state = refinement.state
     repair_info = None
     if repair:
         state, repair_info = _repair(state)
@@ -325,6 +340,7 @@ def reconstruct(
         edge_correlation=edge,
         negativity=_negativity(state, 2 * half + 1),
         repair=repair_info,
+        refinement=refinement,
         trace_before_normalization=trace,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
@@ -465,6 +481,7 @@ def _single_qubit(data, started: float) -> Reconstruction:
         edge_correlation=0.0,
         negativity=_negativity(state, 1),
         repair=None,
+        refinement=None,
         trace_before_normalization=1.0,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
