@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from noise_cases import noise_models
 from qiskit import ClassicalRegister, QuantumCircuit, transpile
 from qiskit.circuit import Instruction, Parameter
 from qiskit.circuit.library import DiagonalGate, QFTGate, iSwapGate
@@ -47,19 +48,7 @@ FAMILIES = {
 }
 
 
-def _models() -> dict[str, NoiseModel | None]:
-    models = {
-        "ideal": None,
-        "depolarizing": depolarizing(0.01, 0.05),
-        "amplitude": amplitude_damping(0.04),
-        "thermal": thermal(50.0, 60.0, (1.0, 4.0), excited_population=0.05),
-        "readout": readout(0.02, 0.07),
-    }
-    models["combined"] = combine(*(m for m in models.values() if m is not None))
-    return models
-
-
-MODELS = _models()
+MODELS = noise_models(ideal_name="ideal")
 
 
 def apply_ops_dense(ops: list[Operation], n: int) -> np.ndarray:

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from noise_cases import noise_models
 from qiskit import ClassicalRegister, QuantumCircuit, transpile
 from qiskit.circuit import Gate, Instruction, Parameter
 from qiskit.providers.fake_provider import GenericBackendV2
@@ -19,7 +20,7 @@ from qiskit_aer.noise import NoiseModel, depolarizing_error
 
 from tomography.circuit_ops import readout_matrices, simulate_dense
 from tomography.circuits import brickwork, ghz_line, ising_trotter
-from tomography.noise import amplitude_damping, combine, depolarizing, readout, thermal
+from tomography.noise import amplitude_damping, combine, depolarizing, readout
 from tomography.pauli import dense_to_pauli
 from tomography.simulate import SimulationInfo, simulate
 from tomography.state import PauliMPO
@@ -34,19 +35,7 @@ FAMILIES = {
 }
 
 
-def _models() -> dict[str, NoiseModel | None]:
-    models = {
-        "none": None,
-        "depolarizing": depolarizing(0.01, 0.05),
-        "amplitude": amplitude_damping(0.04),
-        "thermal": thermal(50.0, 60.0, (1.0, 4.0), excited_population=0.05),
-        "readout": readout(0.02, 0.07),
-    }
-    models["combined"] = combine(*(m for m in models.values() if m is not None))
-    return models
-
-
-MODELS = _models()
+MODELS = noise_models(ideal_name="none")
 NOISE_NAMES = [*MODELS, "backend"]
 
 
