@@ -255,8 +255,14 @@ def reconstruct(
     Warns
     -----
     WindowTooNarrowWarning
-        When the estimate does not reproduce the data it was built from (the window misses the
-        circuit's light cone; the message names the window to try).
+        Qubits ``2l`` apart are still correlated and some intersection matrix has full rank
+        ``4^l`` above the noise: the window likely misses the circuit's light cone (the
+        message names the window to try).
+    LongRangeCorrelationWarning
+        Correlations reach the window's edge but no rank saturates: local data is reproduced,
+        coherence beyond the window (GHZ-type) would be invisible.
+    IllConditionedWarning
+        An intersection's regularised inverse amplifies by more than 1e10 (number in the text).
     """
     started = time.perf_counter()
     if not isinstance(data, (MeasurementData, ExactExpectations)):
