@@ -106,3 +106,20 @@ def test_circuit_argument_errors():
         ising_trotter(3, 2, dt=0.1, coupling="1")
     with pytest.raises(TypeError):
         ising_trotter(3, 2, 0.1)  # dt is keyword-only
+
+
+def test_transpiling_for_a_noisy_aer_keeps_the_haar_gates():
+    """Noise on labelled Haar gates needs 'unitary' in the basis: else transpile splits them
+    into rzz and u gates, each with its own error, and the state is noisier than simulated."""
+    from qiskit import transpile
+    from qiskit_aer import AerSimulator
+
+    from tomography.circuits import HAAR_LABEL, brickwork
+    from tomography.noise import depolarizing
+
+    circuit = brickwork(4, 2, seed=0)
+    model = depolarizing(0.001, 0.01)
+    assert "unitary" in model.basis_gates
+    compiled = transpile(circuit, AerSimulator(noise_model=model), seed_transpiler=0)
+    labels = [i.operation.label for i in compiled.data if i.operation.num_qubits == 2]
+    assert labels and all(label == HAAR_LABEL for label in labels)

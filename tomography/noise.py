@@ -96,6 +96,10 @@ def _gate_model(
         model.add_all_qubit_quantum_error(error_1q, list(one), warnings=False)
     if error_2q is not None and two:
         model.add_all_qubit_quantum_error(error_2q, list(two), warnings=False)
+    if HAAR_LABEL in two:
+        # without "unitary" among the basis gates, transpiling for AerSimulator(noise_model=...)
+        # splits each labelled Haar gate into rzz and u gates, each with its own error
+        model.add_basis_gates(["unitary"])
     return model
 
 
