@@ -10,7 +10,6 @@ test (seed 0) asks for a lower training loss and a fidelity no more than 0.01 be
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
 import numpy as np
@@ -64,12 +63,9 @@ def test_gradient_matches_finite_differences():
     rng = np.random.default_rng(0)
     perturbed = [c + 0.05 * rng.standard_normal(c.shape) for c in state.tt.cores]
     data = ExactExpectations(PauliMPO(TensorTrain(perturbed)), w)
-    targets = refine_module._build_targets(data, 0.2, rng)
-    targets = dataclasses.replace(  # unit weights keep the numbers O(1)
-        targets,
-        train_weights=(targets.train_weights > 0) * 1.0,
-        holdout_weights=(targets.holdout_weights > 0) * 1.0,
-    )
+    targets = refine_module._LsqHead(data, 0.2, rng)
+    targets.train = (targets.train > 0) * 1.0  # unit weights keep the numbers O(1)
+    targets.hold = (targets.hold > 0) * 1.0
     cores = list(state.tt.cores)
     _, _, grads = refine_module._loss_and_gradient(cores, targets)
     eps = 1e-6
@@ -90,10 +86,10 @@ def test_gradient_matches_finite_differences():
 def test_every_measured_string_used_once(n, w):
     truth = _random_state(n, 2, seed=3).normalized()
     data = ExactExpectations(truth, w)
-    targets = refine_module._build_targets(data, 0.0, np.random.default_rng(0))
+    targets = refine_module._LsqHead(data, 0.0, np.random.default_rng(0))
     used = []
     for j in range(n - w + 1):
-        for flat in np.flatnonzero(targets.train_weights[j]):
+        for flat in np.flatnonzero(targets.train[j]):
             local = np.unravel_index(flat, (4,) * w)
             used.append((0,) * j + tuple(int(q) for q in local) + (0,) * (n - w - j))
     assert len(used) == len(set(used)) == targets.n_train
@@ -104,9 +100,9 @@ def test_every_measured_string_used_once(n, w):
 def test_targets_are_the_data_estimates(sampled):
     _, data, _ = sampled
     n, w = data.n, data.design.window
-    targets = refine_module._build_targets(data, 0.3, np.random.default_rng(1))
-    owned = (targets.train_weights > 0) | (targets.holdout_weights > 0)
-    assert not ((targets.train_weights > 0) & (targets.holdout_weights > 0)).any()
+    targets = refine_module._LsqHead(data, 0.3, np.random.default_rng(1))
+    owned = (targets.train > 0) | (targets.hold > 0)
+    assert not ((targets.train > 0) & (targets.hold > 0)).any()
     assert targets.n_train + targets.n_holdout == owned.sum() == len(_measured_strings(n, w))
     assert targets.n_holdout == round(0.3 * owned.sum())
     rng = np.random.default_rng(2)
@@ -117,7 +113,7 @@ def test_targets_are_the_data_estimates(sampled):
         string = "I" * j + local + "I" * (n - w - j)
         mean, stderr = data.expectations(string)
         assert targets.values[j, flat] == pytest.approx(mean[0])
-        weights = targets.train_weights[j, flat] + targets.holdout_weights[j, flat]
+        weights = targets.train[j, flat] + targets.hold[j, flat]
         assert weights == pytest.approx(1 / stderr[0] ** 2)
 
 
@@ -193,7 +189,8 @@ def test_nan_loss_stops_with_last_good_state(sampled, monkeypatch):
         return (float("nan") if calls["n"] > 5 else train), holdout, grads
 
     monkeypatch.setattr(refine_module, "_loss_and_gradient", breaks_after_five)
-    result = refine(start, data, seed=0)
+    with pytest.warns(RuntimeWarning, match="NaN or infinite.*best finite iterate"):
+        result = refine(start, data, seed=0)
     assert result.stopped_because == "nan"
     assert np.isfinite(result.history).all()
     assert result.state.trace() == pytest.approx(1.0)
@@ -217,12 +214,22 @@ def test_zero_trace_state(sampled):
 
 
 @pytest.mark.parametrize(
-    "loss, message", [("nll", "'nll'.*not built yet.*'lsq'"), ("l2", "unknown loss 'l2'.*'lsq'")]
+    "option, value, message",
+    [
+        ("loss", "l2", "unknown loss 'l2'.*'lsq', 'nll'"),
+        ("init", "zeros", "unknown init 'zeros'.*'state', 'random'"),
+    ],
 )
-def test_bad_loss(sampled, loss, message):
+def test_bad_choice(sampled, option, value, message):
     _, data, start = sampled
     with pytest.raises(ValueError, match=message):
-        refine(start, data, loss=loss)
+        refine(start, data, **{option: value})
+
+
+def test_nll_needs_counts():
+    truth = _random_state(5, 2, seed=0).normalized()
+    with pytest.raises(TypeError, match="'nll' fits counts; ExactExpectations has none"):
+        refine(truth, ExactExpectations(truth, 3), loss="nll")
 
 
 @pytest.mark.parametrize("holdout", [1.0, -0.1])
@@ -240,3 +247,128 @@ def test_bad_types(sampled):
         refine(start, {"n": 6})
     with pytest.raises(TypeError, match="max_iters"):
         refine(start, data, max_iters=2.5)
+
+
+# ---------------------------------------------------------------------- counts and positivity
+READOUT = np.array([[0.97, 0.05], [0.03, 0.95]])  # P(measured | true), columns sum to 1
+
+
+@pytest.fixture(scope="module")
+def small_counts():
+    """n = 5, window 3, 500 shots per setting, with a readout assignment set."""
+    truth = simulate(brickwork(5, 1, seed=3), depolarizing(0.0, 0.05))
+    data = measure(truth, MeasurementDesign(5, 3), 500, seed=1)
+    data = data.with_assignment(np.repeat(READOUT[None], 5, axis=0))
+    return truth, data, reconstruct(data).state
+
+
+@pytest.mark.parametrize("loss", ["lsq", "nll"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_gradient_of_every_model_and_loss(small_counts, loss, positive):
+    _, data, start = small_counts
+    rng = np.random.default_rng(7)
+    heads = {"lsq": refine_module._LsqHead, "nll": refine_module._CountsHead}
+    head = heads[loss](data, 0.1, np.random.default_rng(1))
+    if positive:
+        model = refine_module._PurifiedModel.from_state(start, 2, "random", rng)
+    else:
+        model = refine_module._PauliModel.from_state(start, "random", rng)
+    x = model.x0 + 0.05 * rng.standard_normal(model.x0.size)
+
+    def loss_at(y):
+        return refine_module._loss_and_gradient(model.cores(y), head)[0]
+
+    _, _, bars = refine_module._loss_and_gradient(model.cores(x), head)
+    gradient = model.gradient(x, bars)
+    eps = 1e-6
+    for _ in range(3):
+        direction = rng.standard_normal(x.size)
+        fd = (loss_at(x + eps * direction) - loss_at(x - eps * direction)) / (2 * eps)
+        assert fd == pytest.approx(gradient @ direction, rel=1e-6)
+
+
+def test_counts_head_holds_out_shots(small_counts):
+    _, data, _ = small_counts
+    head = refine_module._CountsHead(data, 0.25, np.random.default_rng(0))
+    windows = data.n - data.design.window + 1
+    assert head.n_train + head.n_holdout == windows * data.total_shots
+    assert head.n_holdout == pytest.approx(0.25 * windows * data.total_shots, rel=0.02)
+    per_setting = data.shots
+    for train, hold in zip(head.train, head.hold, strict=True):
+        np.testing.assert_array_equal(train.sum(axis=1) + hold.sum(axis=1), per_setting)
+    # the truth's outcome distributions explain the raw counts (the noise has no readout part)
+    truth = small_counts[0]
+    raw = refine_module._CountsHead(data.with_assignment(None), 0.0, np.random.default_rng(0))
+    for j in (0, data.n - raw.window):
+        exact = truth.marginal(range(j, j + raw.window)).tt.full().ravel()
+        expected = (exact[raw.strings[j]] @ raw.hadamard / 2**raw.window) * per_setting[:, None]
+        chi2 = ((raw.train[j] - expected) ** 2 / np.maximum(expected, 1e-9)).sum()
+        assert chi2 / raw.train[j].size < 1.5  # a wrong string map gives >> 10
+
+
+def test_negative_log_continues_smoothly():
+    p = np.array([-0.1, 0.0, 0.001, 0.01, 0.5])
+    value, slope = refine_module._neg_log(p, np.full(5, 0.01))
+    assert np.isfinite(value).all() and np.all(np.diff(value) < 0)
+    assert value[3:] == pytest.approx(-np.log(p[3:]))
+    eps = 1e-7
+    numeric = (
+        refine_module._neg_log(p + eps, np.full(5, 0.01))[0]
+        - refine_module._neg_log(p - eps, np.full(5, 0.01))[0]
+    ) / (2 * eps)
+    np.testing.assert_allclose(slope, numeric, rtol=1e-5)
+
+
+def test_purified_cores_are_real_and_positive():
+    rng = np.random.default_rng(3)
+    start = _random_state(5, 4, seed=2)
+    model = refine_module._PurifiedModel.from_state(start, 2, "random", rng)
+    x = model.x0 + 0.3 * rng.standard_normal(model.x0.size)
+    complex_tt = TensorTrain(model.complex_cores(x)).full()
+    real_cores = model.cores(x)
+    assert all(np.isrealobj(c) for c in real_cores)
+    assert [c.shape[0] for c in real_cores[1:]] == [4] * 4  # D = ceil(sqrt(4)) = 2, bond D^2
+    np.testing.assert_allclose(TensorTrain(real_cores).full(), complex_tt.real, atol=1e-12)
+    assert np.abs(complex_tt.imag).max() < 1e-12
+    rho = PauliMPO(TensorTrain(real_cores)).to_dense()
+    assert np.linalg.eigvalsh(rho).min() > -1e-12
+    basis = refine_module._hermitian_basis(9)
+    np.testing.assert_allclose(basis.conj().T @ basis, np.eye(9), atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def positive_nll(sampled):
+    _, data, start = sampled
+    return refine(start, data, loss="nll", positive=True, seed=0)
+
+
+def test_positive_nll_is_a_better_state(sampled, positive_nll):
+    truth, data, start = sampled
+    result = positive_nll
+    assert result.positive and result.loss == "nll"
+    rho = result.state.to_dense()
+    assert np.linalg.eigvalsh(rho).min() > -1e-9  # positive semidefinite
+    assert result.state.trace() == pytest.approx(1.0)
+    assert result.state.bond_dims == tuple(int(np.ceil(np.sqrt(r))) ** 2 for r in start.bond_dims)
+    repaired = fidelity(truth, start)  # fidelity() repairs the cross estimate first
+    assert fidelity(truth, result.state) > repaired + 0.01  # measured 0.964 -> 0.986
+    windows = data.n - data.design.window + 1
+    assert result.n_train + result.n_holdout == windows * data.total_shots
+    holdout = [h[1] for h in result.history]
+    assert holdout[result.best_iteration] == min(holdout)
+
+
+def test_nll_from_random_start_is_reproducible(sampled):
+    truth, data, start = sampled
+    a = refine(start, data, loss="nll", init="random", seed=4, max_iters=5)
+    b = refine(start, data, loss="nll", init="random", seed=4, max_iters=5)
+    assert a.history == b.history
+    assert a.history[0][0] > refine(start, data, loss="nll", seed=4, max_iters=1).history[0][0]
+
+
+def test_progress_bar_on_request(sampled, capsys):
+    _, data, start = sampled
+    refine(start, data, max_iters=2, progress=True)
+    assert "refine" in capsys.readouterr().err
+    refine(start, data, max_iters=2)
+    assert capsys.readouterr().err == ""
