@@ -57,6 +57,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize
 from tqdm.auto import tqdm
 
@@ -89,7 +90,7 @@ STOP_REASONS = frozenset({"converged", "max_iters", "holdout", "nan", "callback"
 VARIANCE_FLOOR = 1e-12
 """Smallest variance used in a weight (exact data has variance 0)."""
 
-_PURIFY_ITERS = 300
+_PURIFY_ITERS = 100
 """L-BFGS iterations of the fit that turns the starting state into a purified form."""
 
 
@@ -546,14 +547,18 @@ class _PurifiedModel:
         """
         bases = self._bases()
         return [
-            np.real(np.einsum("xa,xpy,yb->apb", bases[k].conj(), core, bases[k + 1]))
+            np.real(_rotate_bonds(core, bases[k].conj(), bases[k + 1]))
             for k, core in enumerate(self.complex_cores(x))
         ]
 
     real_cores = cores
 
-    def _bases(self) -> list[np.ndarray]:
-        return [_hermitian_basis(s[0] ** 2) for s in self.shapes] + [np.ones((1, 1))]
+    def _bases(self) -> list[sparse.csr_array]:
+        """Hermitian bases of the bonds (sparse: two entries per column), cached."""
+        if not hasattr(self, "_bases_cache"):
+            dims = [s[0] ** 2 for s in self.shapes] + [1]
+            self._bases_cache = [sparse.csr_array(_hermitian_basis(d)) for d in dims]
+        return self._bases_cache
 
     def gradient(self, x: np.ndarray, core_bars: list[np.ndarray]) -> np.ndarray:
         """Real gradient (d/dRe A, d/dIm A) from the cotangents of the real cores.
@@ -566,20 +571,36 @@ class _PurifiedModel:
         bases = self._bases()
         for k, (a, bar) in enumerate(zip(self.tensors(x), core_bars, strict=True)):
             d0, _, _, d1 = a.shape
-            z = np.einsum("xa,apb,yb->xpy", bases[k].conj(), bar, bases[k + 1])
+            z = _rotate_bonds(bar, bases[k].conj().T, bases[k + 1].T)
             z = z.reshape(d0, d0, 4, d1, d1)
-            m1 = np.einsum("acpbd,ctkd,pts->askb", z, a.conj(), PAULI_MATRICES, optimize=True)
-            m2 = np.einsum("acpbd,askb,pts->ctkd", z, a, PAULI_MATRICES, optimize=True)
-            grads.append(m1 + m2.conj())
+            m1 = np.tensordot(z, a.conj(), axes=([1, 4], [0, 3]))  # (a, p, b, t, k)
+            m1 = np.tensordot(m1, PAULI_MATRICES, axes=([1, 3], [0, 1]))  # (a, b, k, s)
+            m2 = np.tensordot(z, a, axes=([0, 3], [0, 3]))  # (c, p, d, s, k)
+            m2 = np.tensordot(m2, PAULI_MATRICES, axes=([1, 3], [0, 2]))  # (c, d, k, t)
+            grads.append(m1.transpose(0, 3, 2, 1) + m2.transpose(0, 3, 2, 1).conj())
         flat = np.concatenate([g.ravel() for g in grads])
         return np.concatenate([flat.real, -flat.imag])
 
 
 def _purified_core(a: np.ndarray) -> np.ndarray:
-    """Pauli core (D^2, 4, D'^2) of one tensor (D, 2, kappa, D') of ``L``."""
+    """Pauli core (D^2, 4, D'^2) of one tensor (D, 2, kappa, D') of ``L``:
+    ``sum_{s, t, k} a[a, s, k, b] conj(a[c, t, k, d]) sigma_p[t, s]`` at ``(a c), p, (b d)``.
+    """
     d0, _, _, d1 = a.shape
-    core = np.einsum("askb,ctkd,pts->acpbd", a, a.conj(), PAULI_MATRICES, optimize=True)
-    return core.reshape(d0 * d0, 4, d1 * d1)
+    m = np.tensordot(a, PAULI_MATRICES, axes=([1], [2]))  # (a, k, b, p, t)
+    core = np.tensordot(m, a.conj(), axes=([1, 4], [2, 1]))  # (a, b, p, c, d)
+    return core.transpose(0, 3, 2, 1, 4).reshape(d0 * d0, 4, d1 * d1)
+
+
+def _rotate_bonds(core: np.ndarray, left, right) -> np.ndarray:
+    """``out[a, p, b] = sum_{x, y} left[x, a] core[x, p, y] right[y, b]``.
+
+    ``left`` and ``right`` are sparse (x, a) and (y, b) matrices: two products.
+    """
+    x, p, y = core.shape
+    out = left.T @ core.reshape(x, p * y)  # (a, p y)
+    out = (right.T @ out.reshape(-1, y).T).T  # (a p, b)
+    return out.reshape(left.shape[1], p, right.shape[1])
 
 
 def _hermitian_basis(d2: int) -> np.ndarray:
@@ -670,24 +691,37 @@ def _window_pass(left, window_cores, right, head, j: int):
 
     ``A(q) = left G_1[q_1] ... G_w[q_w] right`` (4^w,), model ``Y = Re(A / A[0])``; returns
     the head's train and holdout sums, and the derivatives of the train loss w.r.t. ``left``
-    (r,), the window cores and ``right`` (r',).
+    (r,), the window cores and ``right`` (r',). Meet in the middle: the first ``w // 2``
+    cores are contracted from the left into rows (4^a, r), the others from the right into
+    columns (r, 4^b), and ``A`` is one product of the two: O(4^w r) instead of O(4^w r^2).
     """
-    rows = [left[None, :]]  # rows[t]: (4^t, r) partial products
-    for core in window_cores:
+    half = len(window_cores) // 2
+    rows = [left[None, :]]  # rows[t]: (4^t, r) partial products from the left
+    for core in window_cores[:half]:
         rows.append(ct.rows_times_core(rows[-1], core).reshape(-1, core.shape[2]))
-    local = rows[-1] @ right  # (4^w,)
+    columns = [right[:, None]]  # columns[t]: (r, 4^t) partial products from the right
+    for core in reversed(window_cores[half:]):
+        columns.append(ct.core_times_columns(core, columns[-1]).reshape(core.shape[0], -1))
+    local = (rows[-1] @ columns[-1]).ravel()  # (4^w,), C order: prefix * 4^b + suffix
     model = local / local[0]
     train, hold, model_bar = head(j, np.real(model).copy())
     local_bar = model_bar / local[0]
     local_bar[0] -= (model_bar @ model) / local[0]
-    right_bar = rows[-1].T @ local_bar
-    rows_bar = local_bar[:, None] * right[None, :]
+    local_bar = local_bar.reshape(rows[-1].shape[0], columns[-1].shape[1])
+    rows_bar = local_bar @ columns[-1].T
+    columns_bar = rows[-1].T @ local_bar
     core_bars = [None] * len(window_cores)
-    for t in range(len(window_cores) - 1, -1, -1):
+    for t in range(half - 1, -1, -1):
         core = window_cores[t]
         cotangent = rows_bar.reshape(-1, core.shape[1], core.shape[2])
         rows_bar, core_bars[t] = ct.rows_times_core_vjp(rows[t], core, cotangent)
-    return train, hold, rows_bar[0], core_bars, right_bar
+    for t in range(len(window_cores) - half - 1, -1, -1):  # columns[t + 1] from columns[t]
+        core = window_cores[len(window_cores) - 1 - t]
+        cotangent = columns_bar.reshape(core.shape[0], core.shape[1], -1)
+        core_bars[len(window_cores) - 1 - t], columns_bar = ct.core_times_columns_vjp(
+            core, columns[t], cotangent
+        )
+    return train, hold, rows_bar[0], core_bars, columns_bar[:, 0]
 
 
 def _environment_chain_vjp(cores, envs, logs, envs_bar, grads, *, from_left: bool) -> None:

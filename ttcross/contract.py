@@ -26,6 +26,8 @@ __all__ = [
     "apply_two_site_operator",
     "gather_rows",
     "rows_times_core",
+    "core_times_columns",
+    "core_times_columns_vjp",
     "left_env_step_batched",
     "rows_times_core_vjp",
 ]
@@ -250,3 +252,45 @@ def rows_times_core_vjp(
     left_rows_bar = flat @ core.reshape(r0, n * r1).T
     core_bar = (left_rows.T @ flat).reshape(r0, n, r1)
     return left_rows_bar, core_bar
+
+
+def core_times_columns(core: np.ndarray, right_columns: np.ndarray) -> np.ndarray:
+    """Every branch of a batched TT step from the right: ``out[a, i, m] = core[a, i, :] @
+    right_columns[:, m]``, mirror of :func:`rows_times_core`.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    right_columns : ndarray, shape (r1, M)
+
+    Returns
+    -------
+    ndarray, shape (r0, n, M)
+    """
+    r0, n, r1 = core.shape
+    return (core.reshape(r0 * n, r1) @ right_columns).reshape(r0, n, -1)
+
+
+def core_times_columns_vjp(
+    core: np.ndarray, right_columns: np.ndarray, cotangent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reverse-mode derivative of :func:`core_times_columns`.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    right_columns : ndarray, shape (r1, M)
+    cotangent : ndarray, shape (r0, n, M)
+
+    Returns
+    -------
+    core_bar : ndarray, shape (r0, n, r1)
+        ``cotangent[a, i, m] right_columns[b, m]`` summed over ``m``.
+    right_columns_bar : ndarray, shape (r1, M)
+        ``core[a, i, b] cotangent[a, i, m]`` summed over ``a, i``.
+    """
+    r0, n, r1 = core.shape
+    flat = cotangent.reshape(r0 * n, -1)
+    core_bar = (flat @ right_columns.T).reshape(r0, n, r1)
+    right_columns_bar = core.reshape(r0 * n, r1).T @ flat
+    return core_bar, right_columns_bar
