@@ -131,7 +131,12 @@ def main() -> None:
         "coverage_of_all": covered / len(rows),
         "median_ratio": float(np.median(ratios)) if ratios else None,
     }
-    reasons = sorted({r["reason"].split(":")[0] for r in rows if not math.isfinite(r["bound"])})
+    reasons = [
+        f"n = {r['n']}, {r['shots_per_setting']} shots, seed {r['seed']} (true error "
+        f"{r['true_error']:.3g}): {r['reason'].split(';')[0]}"
+        for r in rows
+        if not math.isfinite(r["bound"])
+    ]
     table = (
         "# Coverage of the reported error bound under shot noise\n\n"
         f"Depth-{DEPTH} Haar brickwork, p2 = {P2}, window {WINDOW}, MPO-sampled, seeds "
@@ -144,7 +149,7 @@ def main() -> None:
         f"({totals['finite']} finite); median bound/error "
         + (f"{totals['median_ratio']:.1f}" if ratios else "-")
         + ".\n"
-        + ("".join(f"\nNot finite: {text}." for text in reasons))
+        + "".join(f"\n- not finite: {text}." for text in reasons)
         + "\n"
     )
     paths = write_results(
