@@ -417,6 +417,72 @@ def test_long_chain_neither_overflows_nor_underflows():
     assert 0 < bound.relative < 1
 
 
+def test_short_segments_stay_valid_and_equal_the_full_sum_when_long_enough():
+    """segment_length bounds long segments by products: never below the error, never above
+    the exact telescoping sum's validity, identical once it covers the order."""
+    rng = np.random.default_rng(44)
+    for trial in range(30):
+        tt, full = _low_rank(rng, orders=(5, 9))
+        left, right = _sets(SET_KINDS[trial % 3], tt, full, rng)
+        fibres, inters = _sample(full, left, right)
+        level = 10 ** rng.uniform(-9, -4) * np.abs(full).max()
+        noisy_f = [f + rng.uniform(-level, level, f.shape) for f in fibres]
+        noisy_w = [w + rng.uniform(-level, level, w.shape) for w in inters]
+        error = _true_error(full, noisy_f, noisy_w)
+        exact = tb.cross_error_bound(noisy_f, noisy_w, noise_max=level, segment_length=None)
+        same = tb.cross_error_bound(noisy_f, noisy_w, noise_max=level, segment_length=len(fibres))
+        assert same.sequential == pytest.approx(exact.sequential, rel=1e-12)
+        for length in (1, 2, 3):
+            short = tb.cross_error_bound(noisy_f, noisy_w, noise_max=level, segment_length=length)
+            _check(short, error)
+            assert short.sequential >= exact.sequential * (1 - 1e-9)
+
+
+def test_scales_bound_the_rescaled_cross():
+    """With row/column scales the bound is of the cross assemble_cross builds with them."""
+    rng = np.random.default_rng(45)
+    for trial in range(20):
+        tt, full = _low_rank(rng, orders=(3, 6))
+        left, right = _sets(SET_KINDS[trial % 3], tt, full, rng)
+        fibres, inters = _sample(full, left, right)
+        scales = [
+            (rng.uniform(0.1, 10, w.shape[0]), rng.uniform(0.1, 10, w.shape[1])) for w in inters
+        ]
+        sigma = 1e-7 * np.abs(full).max()
+        std_f = [sigma * rng.uniform(0.2, 1.0, f.shape) for f in fibres]
+        std_w = [sigma * rng.uniform(0.2, 1.0, w.shape) for w in inters]
+        noisy_f = [f + s * rng.standard_normal(f.shape) for f, s in zip(fibres, std_f, strict=True)]
+        noisy_w = [w + s * rng.standard_normal(w.shape) for w, s in zip(inters, std_w, strict=True)]
+        bound = tb.cross_error_bound(noisy_f, noisy_w, noise_std=(std_f, std_w), scales=scales)
+        _check(bound, _true_error(full, noisy_f, noisy_w, scales=scales))
+    with pytest.raises(ValueError, match="scales"):
+        tb.cross_error_bound(noisy_f, noisy_w, scales=scales[:-1] + [(np.ones(99), np.ones(1))])
+
+
+def test_unresolved_ranks_give_a_flagged_linearised_estimate():
+    """Noise above the small singular values: rigorous bound inf with the reason; the
+    estimate is finite, flagged, and (here) above the error."""
+    rng = np.random.default_rng(46)
+    tt, full = _low_rank(rng, orders=(6, 6), sizes=(3, 3), ranks=(3, 3))
+    left, right = _svd_sets(full, tt.ranks[1:-1])
+    fibres, inters = _sample(full, left, right)
+    smallest = min(np.linalg.svd(w, compute_uv=False)[-1] for w in inters)
+    sigma = 0.3 * smallest
+    noisy_f = [f + sigma * rng.standard_normal(f.shape) for f in fibres]
+    noisy_w = [w + sigma * rng.standard_normal(w.shape) for w in inters]
+    tau = [sigma * (np.sqrt(w.shape[0]) + np.sqrt(w.shape[1])) for w in inters]
+    strict = tb.cross_error_bound(noisy_f, noisy_w, noise_std=sigma, tau=tau)
+    assert strict.value == math.inf and not strict.rigorous and "not resolved" in strict.reason
+    loose = tb.cross_error_bound(noisy_f, noisy_w, noise_std=sigma, tau=tau, unresolved="estimate")
+    assert not loose.rigorous and loose.form == "linearised" and "not a theorem" in loose.reason
+    assert math.isfinite(loose.value) and loose.value == loose.linearised
+    assert loose.value >= _true_error(full, noisy_f, noisy_w, tau=tau)
+    exact = tb.cross_error_bound(fibres, inters, unresolved="estimate")
+    assert exact.rigorous and exact.reason == "" and exact.form != "linearised"
+    with pytest.raises(ValueError, match="unresolved"):
+        tb.cross_error_bound(fibres, inters, unresolved="ignore")
+
+
 # ---------------------------------------------------------------------------- bad input
 def test_bad_inputs():
     c0, c1, w = np.ones((1, 2, 2)), np.ones((2, 2, 1)), np.eye(2)

@@ -340,7 +340,7 @@ def reconstruct(
         state, repair_info = _repair(state)
     bound = None
     if compute_bound and regularization == "tikhonov":
-        bound = _bound(fibres, intersections, stds, taus, trace)
+        bound = _bound(fibres, intersections, stds, taus, scales)
     consistency = _consistency(state, blocks)
     edge = _edge_correlation(blocks, half)
     saturated = [k for k, c in enumerate(cuts) if c.rank_above_noise == 4**half]
@@ -522,18 +522,25 @@ def _repair(state: PauliMPO) -> tuple[PauliMPO, PhysicalRepair]:
     return PauliMPO.from_dense(rho, tol=1e-12), info
 
 
-def _bound(fibres, intersections, stds, taus, trace):
-    """ttcross.bounds on ||X - X_hat||_F, scaled like the normalised estimate (/ trace)."""
+def _bound(fibres, intersections, stds, taus, scales):
+    """ttcross.bounds on ||X - X_hat||_F of the Pauli tensor before normalisation.
+
+    Bounds the cross that was assembled (same ``tau`` and noise-whitening ``scales``). Where
+    the shot noise reaches singular values the Tikhonov inverse keeps, the rigorous bound is
+    not resolved and the value is the linearised estimate (``bound.rigorous`` False,
+    ``bound.reason`` says why; see ``cross_error_bound(unresolved="estimate")``).
+    """
     fibre_std, inter_std = stds
     exact = all(not np.any(s) for s in fibre_std) and all(not np.any(s) for s in inter_std)
-    result = cross_error_bound(
+    return cross_error_bound(
         fibres,
         intersections,
         tau=None if exact else taus,
         rcond=1e-10,
         noise_std=None if exact else (fibre_std, inter_std),
+        scales=None if exact else scales,
+        unresolved="estimate",
     )
-    return result
 
 
 def _consistency(state: PauliMPO, blocks: list[_LocalBlock]) -> float:

@@ -310,38 +310,68 @@ def _interface_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def _segment_table(units, logs) -> np.ndarray:
-    """``seg[k, i] = log ||G_k ... G_{i-1}||_2`` as ``(r_{k-1} N) x r_{i-1}``; ``seg[k, k] = 0``.
+def _segment_table(units, logs, length: int) -> np.ndarray:
+    """``seg[k, j] = log ||G_k ... G_{k+j-1}||_2`` as ``(r_{k-1} N) x r_{k+j-1}``, ``j <= length``.
 
-    All starts ``k`` sweep together: one batched environment step per core.
+    ``seg[k, 0] = 0`` (empty product); ``-inf`` past the last core. The starts ``k`` sweep
+    together, keeping a window of the last ``length`` environments: O(d length) batched
+    environment steps, O(d length) memory, instead of the O(d^2) of every segment.
     """
     d = len(units)
     finite = np.isfinite(logs)
     cum = np.concatenate([[0.0], np.cumsum(np.where(finite, logs, 0.0))])
     zeros = np.concatenate([[0], np.cumsum(~finite)])  # zero cores before each position
-    seg = np.full((d, d + 1), -np.inf)
-    seg[np.arange(d), np.arange(d)] = 0.0
+    seg = np.full((d, length + 1), -np.inf)
+    seg[:, 0] = 0.0
     envs = np.zeros((0, units[0].shape[0], units[0].shape[0]), dtype=units[0].dtype)
-    scales = np.zeros(0)
+    scales, starts = np.zeros(0), np.zeros(0, dtype=np.int64)
     for i, core in enumerate(units):
         start = np.eye(core.shape[0], dtype=envs.dtype)[None]
-        envs = ct.left_env_step_batched(np.concatenate([envs, start]), core, core)
-        scales = np.append(scales, 0.0)
+        keep = starts > i - length  # segments [k..i] of length <= `length`
+        envs = ct.left_env_step_batched(np.concatenate([envs[keep], start]), core, core)
+        scales, starts = np.append(scales[keep], 0.0), np.append(starts[keep], i)
         top = np.max(np.abs(envs), axis=(1, 2))
         envs = envs / np.where(top > 0, top, 1.0)[:, None, None]
         with np.errstate(divide="ignore"):
             scales = scales + np.log(top)
             lam = np.linalg.eigvalsh((envs + np.conj(np.swapaxes(envs, 1, 2))) / 2)[:, -1]
             log_norm = np.where(lam > 0, 0.5 * (np.log(np.maximum(lam, 1e-300)) + scales), -np.inf)
-        zero = zeros[i + 1] > zeros[: i + 1]
-        seg[: i + 1, i + 1] = np.where(zero, -np.inf, log_norm + cum[i + 1] - cum[: i + 1])
+        zero = zeros[i + 1] > zeros[starts]
+        seg[starts, i + 1 - starts] = np.where(zero, -np.inf, log_norm + cum[i + 1] - cum[starts])
     return seg
 
 
 # ---------------------------------------------------------------------------- recursions
+def _node_log_norm(units, logs, a: int, b: int, side: str, length: int, memo: dict) -> float:
+    """``log ||G_a ... G_b||_2`` (``side`` unfolding) for a node of the balanced split: exact
+    up to ``length`` cores, else the product of its halves' (sub-multiplicative), memoised."""
+    key = (a, b, side)
+    if key not in memo:
+        if b - a < length:
+            memo[key] = _segment_log_norm(units, logs, a, b, side)
+        else:
+            m = (a + b) // 2
+            memo[key] = float(
+                _ladd(
+                    _node_log_norm(units, logs, a, m, side, length, memo),
+                    _node_log_norm(units, logs, m + 1, b, side, length, memo),
+                )
+            )
+    return memo[key]
+
+
 def _balanced(units, logs, leaf_logs, a: int, b: int, side: str, record: dict):
-    """Log error bound and log norm of segment [a..b] by the balanced recursion (*)."""
-    log_n = _segment_log_norm(units, logs, a, b, side)
+    """Log error bound and log norm of segment [a..b] by the balanced recursion (*).
+
+    ``record`` holds ``kappa`` and ``leaf_rel`` (filled here), ``length`` and ``memo``: node
+    norms are exact up to ``length`` cores and bounded by products above
+    (:func:`_node_log_norm`: O(d log length) environment steps, not O(d log d)); the
+    recursion only needs upper bounds on them. A long node records ``kappa_S = 1`` (the
+    ratio of its bound to its halves'), which keeps the closed form valid with the bound
+    as ``n(S)``.
+    """
+    length, memo = record["length"], record["memo"]
+    log_n = _node_log_norm(units, logs, a, b, side, length, memo)
     if a == b:
         rel = float(_ladd(leaf_logs[a], -log_n)) if log_n > -math.inf else math.inf
         record["leaf_rel"].append(-math.inf if leaf_logs[a] == -math.inf else rel)
@@ -351,35 +381,38 @@ def _balanced(units, logs, leaf_logs, a: int, b: int, side: str, record: dict):
     le2, ln2 = _balanced(units, logs, leaf_logs, m + 1, b, "right", record)
     log_e = _lsum([_ladd(le1, ln2), _ladd(ln1, le2), _ladd(le1, le2)])
     if log_n > -math.inf:
-        record["kappa"].append(float(_ladd(ln1, ln2)) - log_n)
+        record["kappa"].append(float(_ladd(ln1, ln2)) - log_n if b - a < length else 0.0)
     return log_e, log_n
 
 
-def _sequential(units, logs, leaf: dict) -> float:
+def _sequential(units, logs, leaf: dict, length: int) -> float:
     """Log error bound by telescoping, ``A_hat - T = sum_i G_{<i} (G_i - G_i^T) G^T_{>i}``.
 
     Suffix errors ``E_k >= ||G_{>=k} - G^T_{>=k}||_F`` from the right (**)::
 
-        E_k <= sum_{i >= k} ||G_k ... G_{i-1}||_2 min(p_i (||G_{>i}||_2 + E_{i+1}), w_i rho_i),
+        E_k <= sum_{k <= i < k+j} ||G_k ... G_{i-1}||_2 t_i + ||G_k ... G_{k+j-1}||_2 E_{k+j},
+        t_i = min(p_i (||G_{>i}||_2 + E_{i+1}), w_i rho_i),
         rho_i = ||X_i G_{>i}||_2 + ||X_i - W0_i^+||_2 ||G_{>i}||_2 + ||W0_i^+||_2 E_{i+1}
               >= ||W0_i^+ G^T_{>i}||_2,
 
-    ``E_d = 0``, with the projected (``p``) and weighted (``w``) leaf bounds of
-    :func:`_leaf_error` (``G^T_{>i} = Pi_i G^T_{>i} = W0_i W0_i^+ G^T_{>i}``). ``leaf`` holds
-    their logs and those of ``||X_i - W0_i^+||_2``, ``||W0_i^+||_2``, ``||X_i G_{>i}||_2``
-    (arrays of length d; the last entries of all but ``projected`` are ``inf``).
-    O(d^2) segment norms in O(d) batched sweeps.
+    for every ``1 <= j <= length`` (the least is taken; ``j = d - k`` with ``E_d = 0`` when
+    ``d - k <= length``): split ``G_{>=k} - G^T_{>=k}`` after ``j`` cores,
+    ``sum_{i < k+j} G_{k..i-1} (G_i - G^T_i) G^T_{>i} + G_{k..k+j-1} (G_{>=k+j} -
+    G^T_{>=k+j})``. Exact segment norms up to ``length`` cores only: the segments longer than
+    that are bounded through sub-multiplicativity, ``||G_k..G_{i-1}|| <= ||G_k..G_{m-1}||
+    ||G_m..G_{i-1}||`` (as ``(r N) x r`` matrices), which is what the split does; with
+    ``length >= d`` this is the full telescoping sum. ``p``, ``w``: the projected and
+    weighted leaf bounds of :func:`_leaf_error` (``G^T_{>i} = Pi_i G^T_{>i} = W0_i W0_i^+
+    G^T_{>i}``). ``leaf`` holds their logs and those of ``||X_i - W0_i^+||_2``,
+    ``||W0_i^+||_2``, ``||X_i G_{>i}||_2`` (arrays of length d; the last entries of all but
+    ``projected`` are ``inf``). O(d length) work.
     """
     d = len(units)
-    seg = _segment_table(units, logs)
-    right = np.zeros(d)  # right[i] = log ||G_{i+1} ... G_{d-1}||_2, r_i x N
-    right[:-1] = -np.inf
-    for i, gram, log_scale in _sweep(units, 0, d - 1, "right"):
-        if i > 0 and math.isfinite(log_scale):
-            right[i - 1] = _log_top_eig(gram, log_scale) + float(np.sum(logs[i:]))
+    seg = _segment_table(units, logs, length)
+    right = _right_logs(units, logs)
     suffix = np.full(d + 1, -np.inf)
     for k in range(d - 1, -1, -1):
-        i = np.arange(k, d)
+        i = np.arange(k, min(d, k + length))
         tail = suffix[i + 1]
         plain = _ladd(leaf["projected"][i], np.logaddexp(right[i], tail))
         parts = [
@@ -388,8 +421,22 @@ def _sequential(units, logs, leaf: dict) -> float:
             _ladd(leaf["inverse"][i], tail),
         ]
         weighted = _ladd(leaf["weighted"][i], np.logaddexp.reduce(np.array(parts), axis=0))
-        suffix[k] = _lsum(_ladd(seg[k, i], np.minimum(plain, weighted)))
+        terms = _ladd(seg[k, : i.size], np.minimum(plain, weighted))
+        partial = np.logaddexp.accumulate(terms)  # sum over the first j terms, j = 1..
+        split = np.logaddexp(partial, _ladd(seg[k, 1 : i.size + 1], suffix[i + 1]))
+        suffix[k] = float(np.min(split))
     return float(suffix[0])
+
+
+def _right_logs(units, logs) -> np.ndarray:
+    """``right[i] = log ||G_{i+1} ... G_{d-1}||_2`` as ``r_i x N`` (0 for the empty product)."""
+    d = len(units)
+    right = np.zeros(d)
+    right[:-1] = -np.inf
+    for i, gram, log_scale in _sweep(units, 0, d - 1, "right"):
+        if i > 0 and math.isfinite(log_scale):
+            right[i - 1] = _log_top_eig(gram, log_scale) + float(np.sum(logs[i:]))
+    return right
 
 
 def _closed_form(record: dict, depth: int) -> tuple[float, float, float]:
@@ -401,3 +448,130 @@ def _closed_form(record: dict, depth: int) -> tuple[float, float, float]:
     for _ in range(depth):
         rel = k_bar * ((1.0 + rel) ** 2 - 1.0) if rel < 1e150 else math.inf
     return kappa, eps0, rel
+
+
+# ---------------------------------------------------------------------------- linearised estimate
+def _bias_values(info: PinvInfo, inverse: np.ndarray) -> np.ndarray:
+    """``s_i (1 - s_i x_i)``: what the regularised inverse leaves out of each singular value.
+
+    Tikhonov: ``s tau^2 / (s^2 + tau^2)`` (``s`` for ``s << tau``, ``tau^2 / s`` above); hard
+    cut: 0 kept, ``s`` dropped.
+    """
+    s = info.singular_values
+    return np.abs(s * (1.0 - s * inverse))
+
+
+def _interface_fro_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
+    """Per cut: ``log ||G_0 ... G_k||_F`` and ``log ||X_k Rhat_k||_F`` (as _interface_logs)."""
+    d = len(units)
+    left, right = np.full(d - 1, -math.inf), np.full(d - 1, -math.inf)
+    for k, gram, log_scale in _sweep(units, 0, d - 1, "left"):
+        if k < d - 1 and math.isfinite(log_scale):
+            left[k] = 0.5 * (math.log(max(float(np.trace(gram).real), 1e-300)) + log_scale)
+            left[k] += sum(logs[: k + 1])
+    for k, gram, log_scale in _sweep(units, 0, d - 1, "right"):
+        if k > 0 and math.isfinite(log_scale):
+            x, lx = _max_scaled(pinvs[k - 1])
+            trace = float(np.trace(x @ np.conj(gram) @ np.conj(x.T)).real)
+            right[k - 1] = 0.5 * (math.log(max(trace, 1e-300)) + log_scale + 2 * lx)
+            right[k - 1] += sum(logs[k:])
+    return left, right
+
+
+def _interface_diag_logs(units, logs, pinvs) -> tuple[list, list]:
+    """Per cut: logs of the squared column norms of ``L_k = G_0 ... G_k`` (r_k) and of the
+    squared row norms of ``M_k = X_k G_{k+1} ... G_{d-1}`` (r'_k): Gram diagonals."""
+    d = len(units)
+    left, right = [None] * (d - 1), [None] * (d - 1)
+    with np.errstate(divide="ignore"):
+        for k, gram, log_scale in _sweep(units, 0, d - 1, "left"):
+            if k < d - 1:
+                diag = np.log(np.maximum(np.diagonal(gram).real, 0.0))
+                left[k] = diag + log_scale + 2 * sum(logs[: k + 1])
+        for k, gram, log_scale in _sweep(units, 0, d - 1, "right"):
+            if k > 0:
+                x, lx = _max_scaled(pinvs[k - 1])
+                diag = np.log(
+                    np.maximum(np.einsum("ij,jk,ik->i", x, np.conj(gram), np.conj(x)).real, 0)
+                )
+                right[k - 1] = diag + log_scale + 2 * lx + 2 * sum(logs[k:])
+    return left, right
+
+
+def _gaussian_sandwich(col, row, std, lipschitz: float, x: float) -> float:
+    """``log`` of a bound on ``||L Z M||_F`` for independent ``Z_apb ~ N(0, std_apb^2)``.
+
+    ``E ||L Z M||_F^2 = sum std_apb^2 ||L e_a||^2 ||M^T e_b||^2`` (``col``, ``row``: logs of
+    those squared norms); ``Z -> ||L Z M||_F`` is ``||L||_2 ||M||_2 max std``-Lipschitz, so
+    with probability ``>= 1 - exp(-x)`` it is below ``sqrt(E) + lipschitz sqrt(2 x)``
+    (Gaussian concentration; ``lipschitz`` given as a log).
+    """
+    block = std.reshape(len(col), -1, len(row))
+    top = float(np.max(block, initial=0.0))
+    if top == 0.0:
+        return -math.inf
+    shift = float(max(np.max(col), np.max(row)))
+    with np.errstate(under="ignore"):
+        weights = np.exp(col - shift)[:, None, None] * np.exp(row - shift)[None, None, :]
+        mean = float(np.sum((block / top) ** 2 * weights))
+    log_mean = 0.5 * (math.log(mean) + 2 * shift) + math.log(top) if mean > 0 else -math.inf
+    return float(np.logaddexp(log_mean, lipschitz + math.log(top) + 0.5 * math.log(2 * x)))
+
+
+def _sandwich(left, right, middle_fro, middle_2) -> np.ndarray:
+    """``log`` of a bound on ``||L M R||_F`` from the logs of ``||L||``, ``||R||`` (dicts with
+    ``"2"`` and ``"F"``) and ``||M||_F``, ``||M||_2``: the least of the three placements."""
+    with np.errstate(divide="ignore"):
+        mf, m2 = np.log(middle_fro), np.log(middle_2)
+    forms = [
+        _ladd(_ladd(left["2"], mf), right["2"]),
+        _ladd(_ladd(left["2"], m2), right["F"]),
+        _ladd(_ladd(left["F"], m2), right["2"]),
+    ]
+    return np.min(np.array(forms), axis=0)
+
+
+def _linearised(parts: dict) -> float:
+    """Log of the first-order (linearised) error estimate.
+
+    ``A_hat`` is multilinear in the fibres and smooth in the intersections; with
+    ``L_k = G_0 ... G_k`` and ``M_k = X_k G_{k+1} ... G_{d-1}`` (the interfaces of
+    :class:`InterfaceNorms`), perturbations ``Z`` of the samples move it by::
+
+        fibre k:         L_{k-1} Z_k M_k
+        intersection k:  L_k (dW) M_k + (second Tikhonov term, <= 1/4 of the first)
+
+    (``dX = -X dW X + (W^T W + tau^2)^-1 dW^T (I - W X)``), and the regularisation itself
+    (bias against the cross-exact tensor, whose intersections have singular values ``s``)
+    by ``L_k U diag(s (1 - s x)) V^T M_k`` (:func:`_bias_values`, ``s`` observed: the noise
+    inflates the unresolved tail, so this over-estimates it). Each ``||L Z M||_F`` is
+    bounded by :func:`_sandwich`. ``parts`` holds the logs ``left``, ``right``,
+    ``left_fro``, ``right_fro`` (d-1 each) and the norms ``fibre_fro``, ``fibre_2`` (d),
+    ``inter_fro``, ``inter_2``, ``bias_fro``, ``bias_2`` (d-1).
+    """
+    zero = np.zeros(1)
+    lf = {
+        "2": np.concatenate([zero, parts["left"]]),
+        "F": np.concatenate([zero, parts["left_fro"]]),
+    }
+    rf = {"2": np.append(parts["right"], 0.0), "F": np.append(parts["right_fro"], 0.0)}
+    fibre = _sandwich(lf, rf, parts["fibre_fro"], parts["fibre_2"])
+    li = {"2": parts["left"], "F": parts["left_fro"]}
+    ri = {"2": parts["right"], "F": parts["right_fro"]}
+    inter = _sandwich(
+        li, ri, 1.25 * np.asarray(parts["inter_fro"]), 1.25 * np.asarray(parts["inter_2"])
+    )
+    if parts.get("std") is not None:  # Gaussian: expectation plus concentration, per block
+        d = len(fibre)
+        cols = [np.zeros(1)] + parts["left_diag"]
+        rows = parts["right_diag"] + [np.zeros(1)]
+        x = parts["x"]
+        for k in range(d):
+            lip = float(lf["2"][k] + rf["2"][k])
+            fibre[k] = min(fibre[k], _gaussian_sandwich(cols[k], rows[k], parts["std"][k], lip, x))
+        for k in range(d - 1):
+            lip = float(li["2"][k] + ri["2"][k])
+            gauss = _gaussian_sandwich(cols[k + 1], rows[k], parts["std"][d + k], lip, x)
+            inter[k] = min(inter[k], gauss + math.log(1.25))
+    bias = _sandwich(li, ri, parts["bias_fro"], parts["bias_2"])
+    return _lsum(np.concatenate([fibre, inter, bias]))

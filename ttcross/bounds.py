@@ -56,6 +56,17 @@ the identity ``C^T_k = C^T_k (W^T_k)^+ W^T_k``):
   the suffix. Each leaf gets interface norms as coefficients instead of a product over
   levels: usually the tighter of the two forms.
 
+Cost: the telescoping sum needs the norms of every segment ``G_k ... G_{i-1}``; exact ones are
+computed up to ``segment_length`` cores and longer segments are bounded by splitting
+(``||G_k..G_{i-1}|| <= ||G_k..G_{m-1}|| ||G_m..G_{i-1}||``), O(d L) in all; the balanced
+split likewise bounds its nodes longer than L by their halves, O(d log L).
+benchmarks/bound_segments.py measures the loss (none at L >= d; <= 2% at the default 16 for
+orders up to 20).
+
+Under shot noise the rigorous bound may not be resolved (noise at the level of singular
+values the inverse keeps); ``cross_error_bound(unresolved="estimate")`` then reports a
+linearised estimate instead, flagged ``rigorous=False`` with the reason (see there).
+
 What is not possible: no function of the samples and of ``||A - A_r||`` alone bounds the
 error. ``A = diag(M, eps)`` sampled at ``(1, 1)`` gives the samples of ``diag(0, eps)`` for
 every ``M``; the best rank-1 part ``diag(M, 0)`` is invisible to the sets. The cross-exactness
@@ -86,19 +97,32 @@ from ._bounds_kernels import WEDIN_FROBENIUS as WEDIN_FROBENIUS
 from ._bounds_kernels import WEDIN_SPECTRAL as WEDIN_SPECTRAL
 from ._bounds_kernels import (
     _balanced,
+    _bias_values,
     _block_matrix,
     _check_ranks,
     _closed_form,
     _cross_cores,
     _fro,
+    _interface_diag_logs,
+    _interface_fro_logs,
     _interface_logs,
     _inverse_values,
     _leaf_error,
+    _linearised,
+    _segment_log_norm,
     _sequential,
     pinv_perturbation_bound,
 )
 from ._validation import check_finite, check_int, check_real
 from .interpolate import PinvInfo, regularized_pinv
+
+#: Default longest segment of cores whose norm the telescoping bound computes exactly; longer
+#: ones are bounded by products of shorter ones (sub-multiplicativity). See
+#: benchmarks/bound_segments.py for what it costs in tightness.
+SEGMENT_LENGTH = 16
+
+#: What :func:`cross_error_bound` reports where the rigorous bound is not resolved.
+_UNRESOLVED = ("inf", "estimate")
 
 __all__ = [
     "PinvStats",
@@ -182,7 +206,7 @@ class CrossBound:
         Its natural log (for orders where ``value`` overflows).
     relative : float
         ``value / ||A_hat||_F``.
-    form : {"balanced", "sequential"}
+    form : {"balanced", "sequential", "linearised"}
         The recursion that gave ``value``.
     balanced, sequential : float
         ``model_error`` plus the balanced-split recursion (*) / the telescoping sum (**).
@@ -227,6 +251,14 @@ class CrossBound:
         No assumption was found violated by the data.
     violations : tuple of str
         What was violated (e.g. a dropped singular value above the perturbation level).
+    linearised : float
+        The linearised estimate (``unresolved="estimate"``; ``inf`` otherwise or where its
+        relative size reaches one): see :func:`cross_error_bound`.
+    rigorous : bool
+        ``value`` is the rigorous bound (``min(balanced, sequential)``, a theorem under the
+        stated assumptions); False: it is the linearised estimate, or ``inf``.
+    reason : str
+        Empty when the rigorous bound is resolved; else why not, and what ``value`` is.
     """
 
     value: float
@@ -257,6 +289,9 @@ class CrossBound:
     paper_factor: float
     consistent: bool
     violations: tuple[str, ...]
+    linearised: float
+    rigorous: bool
+    reason: str
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict (arrays as lists, inf as the string "inf")."""
@@ -572,6 +607,9 @@ def cross_error_bound(
     noise_max: float | tuple | None = None,
     confidence: float = 0.95,
     roundoff: float = 1e-13,
+    segment_length: int | None = SEGMENT_LENGTH,
+    scales: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+    unresolved: str = "inf",
 ) -> CrossBound:
     """Upper bound on ``||A - A_hat||_F`` from the sampled fibres and intersections only.
 
@@ -591,8 +629,30 @@ def cross_error_bound(
        ``>= confidence``).
 
     Checked: a dropped singular value of ``W_k`` above the perturbation level (rank above
-    ``model_ranks``) or a kept one below it (rank unresolved) sets ``value = inf`` and names
-    the cut in ``violations``.
+    ``model_ranks``) or a kept one below it (rank unresolved) violates assumption 1 for the
+    data at hand; the cut is named in ``violations`` and ``reason``. Then:
+
+    - ``unresolved="inf"``: ``value = inf``;
+    - ``unresolved="estimate"``: ``value`` is the *linearised estimate* (``rigorous`` False).
+      Where the noise reaches singular values the (Tikhonov) inverse keeps, no finite bound
+      follows from the samples alone: the reference ``T`` needs ``(W^T_k)^+``, whose small
+      singular values the data cannot resolve (module docstring, "What is not possible").
+      The estimate instead expands ``A_hat`` to first order about the cross-exact ``A``
+      (model error 0, assumption 1 with the full rank of ``A(I_k, J_k)``): each sampled
+      block ``b`` moves it by ``L Z_b M`` (``L``, ``M`` the interfaces of
+      :class:`InterfaceNorms`; ``1.25 L_k Z_W M_k`` for an intersection, the second
+      Tikhonov term of ``dX`` included), the regularisation by
+      ``L_k U diag(s (1 - s x)) V^T M_k`` (the singular values it damps or drops, observed:
+      the noise-dominated tail is charged as bias, over-estimated by the noise in it).
+      With Gaussian ``noise_std`` each ``||L Z M||_F`` is bounded by its root mean square
+      plus a concentration term (holds together with probability ``>= confidence``),
+      otherwise by norm products. Assumed, not proven: (i) the interfaces of the true
+      tensor are those computed from ``A_hat``; (ii) the higher orders behave as for a
+      product of factors whose relative perturbations sum to ``eps``, the relative
+      first-order estimate: ``||A - A_hat|| <= ||A_hat|| (exp(eps) - 1)``, i.e. the first
+      order times ``(e^eps - 1) / eps`` (at most 1.72). Where ``eps >= 1`` the
+      linearisation is not credible and ``value = inf`` with the reason.
+      benchmarks/bound_coverage.py measures how often it covers the true error.
 
     Parameters
     ----------
@@ -613,6 +673,17 @@ def cross_error_bound(
     noise_std, noise_max : float or (fibre arrays, intersection arrays), optional
         Per-entry noise standard deviations (Gaussian) or magnitudes (bounded); at most one.
     confidence : float, default=0.95
+    segment_length : int or None, default=SEGMENT_LENGTH (16)
+        Longest run of cores whose norm the telescoping bound computes exactly; longer
+        segments are bounded by products of shorter ones (sub-multiplicativity), which keeps
+        the bound valid and makes it O(d segment_length) instead of O(d^2). None: all
+        (exact, quadratic).
+    scales : sequence of d-1 (row_scale, col_scale) pairs or None, optional
+        As in :func:`ttcross.assemble_cross`: bound the cross built with the pseudo-inverses
+        of the rescaled ``diag(1/a) W_k diag(1/b)`` (noise-whitened Tikhonov). The data are
+        rescaled (same cross; ``tau`` then acts on the rescaled matrices).
+    unresolved : {"inf", "estimate"}, default="inf"
+        What ``value`` is where the rigorous bound is not resolved (see above).
     roundoff : float, default=1e-13
         Relative slack ``roundoff * ||block||_F`` added to each block perturbation and
         ``roundoff * d * ||A_hat||_F`` to the bound, for floating-point error in the samples
@@ -630,12 +701,17 @@ def cross_error_bound(
     """
     fib, wks = _check_cross_data(fibres, intersections)
     d = len(fib)
-    taus = _check_tau(tau, d - 1)
+    if unresolved not in _UNRESOLVED:
+        raise ValueError(f"unknown unresolved {unresolved!r}; valid: {', '.join(_UNRESOLVED)}")
+    noise = {"noise_std": noise_std, "noise_max": noise_max, "confidence": confidence}
     model_error = check_real(model_error, "model_error", minimum=0.0)
+    if scales is not None:
+        sampled = model_error if sampled_model_error is None else sampled_model_error
+        fib, wks, noise, sampled_model_error = _rescale(fib, wks, scales, noise, sampled)
+    taus = _check_tau(tau, d - 1)
     roundoff = check_real(roundoff, "roundoff", minimum=0.0)
     cores = _cross_cores(fib, wks, check_real(rcond, "rcond", minimum=0.0), taus)
     ranks = _check_model_ranks(model_ranks, cores[3])
-    noise = {"noise_std": noise_std, "noise_max": noise_max, "confidence": confidence}
     d_fro, d_spec, probability = _perturbations(
         fib, wks, model_error, sampled_model_error, noise, roundoff
     )
@@ -665,11 +741,29 @@ def cross_error_bound(
         "probability": probability,
         "violations": tuple(violations),
     }
-    return _combine(cores, parts, leaves["inverse"][:-1], roundoff)
+    bias = [
+        _bias_values(info, _inverse_values(info, t)) for info, t in zip(cores[3], taus, strict=True)
+    ]
+    linear = {
+        "fibre_fro": d_fro[:d],
+        "fibre_2": d_spec[:d],
+        "inter_fro": d_fro[d:],
+        "inter_2": d_spec[d:],
+        "bias_fro": [_fro(b) for b in bias],
+        "bias_2": [float(np.max(b, initial=0.0)) for b in bias],
+        "std": None,
+    }
+    if noise["noise_std"] is not None and noise["noise_max"] is None:
+        linear["std"] = _per_block(noise["noise_std"], fib, wks, "noise_std")
+        linear["x"] = math.log((2 * d - 1) / (1.0 - check_real(confidence, "confidence")))
+    if unresolved == "inf":
+        linear = None
+    length = d if segment_length is None else check_int(segment_length, "segment_length", minimum=1)
+    return _combine(cores, parts, leaves["inverse"][:-1], roundoff, min(length, d), linear)
 
 
-def _combine(cores, parts: dict, inverse: np.ndarray, roundoff: float) -> CrossBound:
-    """Run both recursions on the leaf bounds and fill a CrossBound."""
+def _combine(cores, parts: dict, inverse, roundoff: float, length: int, linear) -> CrossBound:
+    """Run both recursions on the leaf bounds (and the linearised estimate) into a CrossBound."""
     units, logs, pinvs, _ = cores
     d = len(units)
     left, right = _interface_logs(units, logs, pinvs) if d > 1 else (np.zeros(0), np.zeros(0))
@@ -682,9 +776,10 @@ def _combine(cores, parts: dict, inverse: np.ndarray, roundoff: float) -> CrossB
             "inverse": np.append(np.log(inverse), np.inf),
             "x_right": np.append(right, np.inf),
         }
-    record: dict[str, list[float]] = {"kappa": [], "leaf_rel": []}
-    log_balanced, log_norm = _balanced(units, logs, leaf_logs, 0, d - 1, "left", record)
-    log_sequential = _sequential(units, logs, padded)
+    record = {"kappa": [], "leaf_rel": [], "length": length, "memo": {}}
+    log_balanced, log_root = _balanced(units, logs, leaf_logs, 0, d - 1, "left", record)
+    log_norm = log_root if d <= length else _segment_log_norm(units, logs, 0, d - 1, "left")
+    log_sequential = _sequential(units, logs, padded, length)
     depth = math.ceil(math.log2(d)) if d > 1 else 0
     kappa, eps0, rel = _closed_form(record, depth)
     model_error = parts["model_error"]
@@ -696,9 +791,35 @@ def _combine(cores, parts: dict, inverse: np.ndarray, roundoff: float) -> CrossB
             "sequential": float(np.logaddexp(extra, log_sequential)),
         }
         norm = float(np.exp(log_norm))
-        closed = model_error + norm * rel + roundoff * d * norm
+        closed = model_error + float(np.exp(log_root)) * rel + roundoff * d * norm
     form = min(logs_of, key=logs_of.get)
-    log_value = math.inf if parts["violations"] else logs_of[form]
+    violated = bool(parts["violations"])
+    log_value = math.inf if violated else logs_of[form]
+    log_linear = math.inf
+    reason = ""
+    if linear is not None:
+        linear["left"], linear["right"] = left, right
+        linear["left_fro"], linear["right_fro"] = _interface_fro_logs(units, logs, pinvs)
+        if linear["std"] is not None:
+            linear["left_diag"], linear["right_diag"] = _interface_diag_logs(units, logs, pinvs)
+        log_first = _linearised(linear)
+        ratio = math.exp(min(log_first - log_norm, 50.0)) if log_norm > -math.inf else math.inf
+        if ratio < 1.0:  # all orders as for a product with relative perturbations summing to it
+            factor = math.expm1(ratio) / ratio if ratio > 0 else 1.0
+            log_linear = float(np.logaddexp(extra, log_first + math.log(factor)))
+        elif violated:
+            reason = (
+                f"relative first-order error {ratio:.3g} >= 1: the noise is as large as the "
+                "estimate itself; "
+            )
+    if violated:
+        reason += "rigorous bound not resolved: " + "; ".join(parts["violations"])
+        if linear is not None and math.isfinite(log_linear):
+            log_value, form = log_linear, "linearised"
+            reason += (
+                "; value is the linearised estimate (first order in the noise, unresolved "
+                "singular values charged as bias), not a theorem"
+            )
     with np.errstate(over="ignore"):
         value = float(np.exp(log_value))
         return CrossBound(
@@ -706,8 +827,8 @@ def _combine(cores, parts: dict, inverse: np.ndarray, roundoff: float) -> CrossB
             log_value=log_value,
             relative=value / norm if norm > 0 else math.inf,
             form=form,
-            balanced=math.inf if parts["violations"] else float(np.exp(logs_of["balanced"])),
-            sequential=math.inf if parts["violations"] else float(np.exp(logs_of["sequential"])),
+            balanced=math.inf if violated else float(np.exp(logs_of["balanced"])),
+            sequential=math.inf if violated else float(np.exp(logs_of["sequential"])),
             needs_full_tensor=False,
             order=d,
             depth=depth,
@@ -715,8 +836,75 @@ def _combine(cores, parts: dict, inverse: np.ndarray, roundoff: float) -> CrossB
             interfaces=InterfaceNorms(np.exp(left), np.exp(right), np.exp(left + right)),
             node_kappa=kappa,
             leaf_relative=eps0,
-            closed_form=math.inf if parts["violations"] else max(closed, value),
+            closed_form=math.inf if violated else max(closed, value),
             paper_factor=paper_factor(max(1.0, kappa), d),
-            consistent=not parts["violations"],
+            consistent=not violated,
+            linearised=float(np.exp(log_linear)),
+            rigorous=not violated,
+            reason=reason,
             **parts,
         )
+
+
+def _rescale(fib, wks, scales, noise: dict, sampled):
+    """The blocks in the frame of the scaled inverses (see ``regularized_pinv``).
+
+    ``W'_k = diag(1/a_k) W_k diag(1/b_k)`` and ``C'_k = diag(1/a_{k-1}) C_k diag(1/b_k)``
+    give the same cross (the scales cancel between ``C'_k X'_k`` and ``C'_{k+1}``), so the
+    bound of the scaled data is a bound of the same ``A_hat``. Noise levels are scaled entry
+    by entry; sampled model errors (norms) by ``1 / (min a min b)``, an upper bound.
+    """
+    d = len(fib)
+    if len(scales) != d - 1:
+        raise ValueError(
+            f"`scales` needs one (row, column) pair per cut ({d - 1}), got {len(scales)}"
+        )
+    pairs = []
+    for k, pair in enumerate(scales):
+        if pair is None:
+            pairs.append((np.ones(wks[k].shape[0]), np.ones(wks[k].shape[1])))
+            continue
+        a, b = (np.asarray(v, dtype=float) for v in pair)
+        if a.shape != (wks[k].shape[0],) or b.shape != (wks[k].shape[1],):
+            raise ValueError(
+                f"scales[{k}] must have shapes ({wks[k].shape[0]},) and ({wks[k].shape[1]},), "
+                f"got {a.shape} and {b.shape}"
+            )
+        if not (
+            np.all(a > 0) and np.all(b > 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(b))
+        ):
+            raise ValueError(f"scales[{k}] must be finite and positive")
+        pairs.append((a, b))
+    rows = [np.ones(1)] + [a for a, _ in pairs]
+    cols = [b for _, b in pairs] + [np.ones(1)]
+
+    def fibre(c, k):
+        return c / rows[k][:, None, None] / cols[k][None, None, :]
+
+    def inter(w, k):
+        return w / np.outer(*pairs[k])
+
+    out = dict(noise)
+    for key in ("noise_std", "noise_max"):
+        per = _per_block(noise[key], fib, wks, key)
+        if per is not None:
+            out[key] = (
+                [fibre(v, k) for k, v in enumerate(per[:d])],
+                [inter(v, k) for k, v in enumerate(per[d:])],
+            )
+    if sampled is not None:
+        lows = [rows[k].min() * cols[k].min() for k in range(d)] + [
+            a.min() * b.min() for a, b in pairs
+        ]
+        if np.isscalar(sampled):
+            values = [float(sampled)] * (2 * d - 1)
+        else:
+            values = [float(v) for v in list(sampled[0]) + list(sampled[1])]
+        values = [v / low for v, low in zip(values, lows, strict=True)]
+        sampled = (values[:d], values[d:])
+    return (
+        [fibre(c, k) for k, c in enumerate(fib)],
+        [inter(w, k) for k, w in enumerate(wks)],
+        out,
+        sampled,
+    )
