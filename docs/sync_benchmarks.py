@@ -125,12 +125,13 @@ def _indent(text: str) -> str:
     return "\n".join(("    " + line) if line.strip() else "" for line in text.splitlines())
 
 
-def _figure(stem: str, title: str) -> str:
+def _figure(stem: str, title: str, copy: bool) -> str:
     source = RESULTS / f"{stem}.png"
     if not source.exists():
         return ""
-    FIGURES.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, FIGURES / source.name)
+    if copy:
+        FIGURES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, FIGURES / source.name)
     return f"![{title}](figures/benchmarks/{source.name})\n\n"
 
 
@@ -158,7 +159,8 @@ def _bounds_summary() -> str:
     )
 
 
-def build_page() -> str:
+def build_page(*, copy_figures: bool = True) -> str:
+    """The page's markdown; with ``copy_figures`` also copy the PNGs it shows into docs/."""
     stems = sorted(p.stem for p in RESULTS.glob("*.md"))
     missing = set(SUMMARIES) - set(stems)
     if missing:
@@ -179,7 +181,7 @@ def build_page() -> str:
         parts.append(f"## {title}\n")
         if summary:
             parts.append(summary + "\n")
-        parts.append(_figure(stem, title))
+        parts.append(_figure(stem, title, copy_figures))
         parts.append(
             f'??? info "Full results: `benchmarks/results/{stem}.md` '
             f'(script `benchmarks/{stem}.py`)"\n\n{_indent(table)}\n'
@@ -188,7 +190,7 @@ def build_page() -> str:
         if (RESULTS / f"{stem}.json").exists():
             parts.append(f"## {title}\n")
             parts.append(_bounds_summary())
-            parts.append(_figure(stem, title))
+            parts.append(_figure(stem, title, copy_figures))
             parts.append(
                 f"Data: `benchmarks/results/{stem}.json` (script `benchmarks/{stem}.py`).\n"
             )

@@ -12,6 +12,7 @@ The documentation tools are in the ``test`` extra, so none of this is skipped on
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -88,6 +89,23 @@ def test_benchmark_figures_are_built(site):
     assert images, "the benchmarks page shows no figure"
     for src in images:
         assert (site / "benchmarks" / src).resolve().is_file(), f"{src} missing from the site"
+
+
+def test_benchmarks_page_is_in_sync_with_the_results():
+    """docs/benchmarks.md and its figures are what docs/sync_benchmarks.py makes of
+    benchmarks/results/ now (rerun that script after rerunning a benchmark)."""
+    spec = importlib.util.spec_from_file_location("sync_benchmarks", DOCS / "sync_benchmarks.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    fix = "run `python docs/sync_benchmarks.py` and commit docs/"
+    page = (DOCS / "benchmarks.md").read_text(encoding="utf-8")
+    assert page == sync.build_page(copy_figures=False), f"docs/benchmarks.md is stale: {fix}"
+    for source in sorted(sync.RESULTS.glob("*.png")):
+        copy = sync.FIGURES / source.name
+        if f"figures/benchmarks/{source.name}" in page:
+            assert copy.is_file() and copy.read_bytes() == source.read_bytes(), (
+                f"docs/figures/benchmarks/{source.name} differs from {source}: {fix}"
+            )
 
 
 def test_some_pages_have_runnable_blocks():
