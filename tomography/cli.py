@@ -792,6 +792,9 @@ def _export_circuits(folder: Path, window: int | None, version: int, force: bool
     if not folder.parent.is_dir():
         raise FileNotFoundError(f"directory {folder.parent} does not exist (for {folder})")
     folder.mkdir(exist_ok=True)
+    if force:  # circuits of an earlier export that this one does not overwrite
+        for stale in set(folder.glob("setting_*.qasm")) - {folder / f for f in names}:
+            stale.unlink()
     dumps = qasm2.dumps if version == 2 else qasm3.dumps
     for name, measured in zip(names, design.circuits(standard_gates(circuit)), strict=True):
         (folder / name).write_text(dumps(measured) + "\n", encoding="utf-8")
