@@ -354,3 +354,40 @@ def test_demo_rejects_bad_options_without_a_traceback(args, message):
     out = _run("demo", *args)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------------- warnings
+def test_reconstruct_warnings_go_to_stderr_and_the_report(tmp_path):
+    _ok(_run("simulate", "--circuit", "ghz", "--qubits", "5", "-o", tmp_path / "ghz"))
+    _ok(_run("measure", tmp_path / "ghz.npz", "--window", "3", "--shots", "200", "-o",
+             tmp_path / "data"))  # fmt: skip
+    out = _ok(_run("reconstruct", tmp_path / "data.npz", "-o", tmp_path / "est", "--report",
+                   tmp_path / "report.json"))  # fmt: skip
+    assert "Warning: LongRangeCorrelationWarning: " in out.stderr
+    report = read_report(tmp_path / "report.json")
+    assert any("coherence beyond the window" in text for text in report["warnings"])
+
+
+# ---------------------------------------------------------------------- library hooks
+@pytest.mark.filterwarnings("ignore:qubits 2 apart")  # 50 shots, window 3 < light cone 5
+def test_progress_callbacks_count_to_the_end_and_change_nothing():
+    from tomography.circuits import brickwork
+    from tomography.measure import measure
+    from tomography.noise import depolarizing
+    from tomography.reconstruct import reconstruct
+    from tomography.simulate import simulate
+
+    calls = {"simulate": [], "measure": [], "reconstruct": []}
+    circuit, noise = brickwork(5, 2, seed=3), depolarizing(0.001, 0.01)
+    state = simulate(circuit, noise, progress=lambda *a: calls["simulate"].append(a))
+    np.testing.assert_array_equal(state.to_dense(), simulate(circuit, noise).to_dense())
+    design = MeasurementDesign(5, 3)
+    data = measure(state, design, 50, seed=1, progress=lambda *a: calls["measure"].append(a))
+    np.testing.assert_array_equal(data.outcomes, measure(state, design, 50, seed=1).outcomes)
+    result = reconstruct(data, progress=lambda *a: calls["reconstruct"].append(a))
+    np.testing.assert_allclose(
+        result.state.to_dense(), reconstruct(data).state.to_dense(), atol=1e-14
+    )
+    assert calls["simulate"][0] == (0, 4) and calls["simulate"][-1] == (4, 4)  # 4 gates
+    assert calls["measure"][0] == (0, 27 * 50) and calls["measure"][-1] == (27 * 50, 27 * 50)
+    assert calls["reconstruct"] == [(k, 5) for k in range(6)]

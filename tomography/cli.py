@@ -940,19 +940,21 @@ def reconstruct_command(
     data = MeasurementData.load(data_file)
     true_state = PauliMPO.load(truth) if truth is not None else None
     loaded = time.perf_counter()
-    result = reconstruct(
-        data,
-        window=window,
-        rank=rank,
-        method=method,
-        index_sets=index_sets,
-        regularization=regularization,
-        noise_scale=noise_scale,
-        compute_bound=bound,
-        repair=repair,
-        refine=refine,
-        seed=seed,
-    )
+    with _Progress("reconstruct", "site", quiet) as bar:
+        result = reconstruct(
+            data,
+            window=window,
+            rank=rank,
+            method=method,
+            index_sets=index_sets,
+            regularization=regularization,
+            noise_scale=noise_scale,
+            compute_bound=bound,
+            repair=repair,
+            refine=refine,
+            seed=seed,
+            progress=bar,
+        )
     written = result.state.save(path, overwrite=force)
     click.echo(
         f"reconstructed {data.n} qubits from {result.settings} settings, "
