@@ -310,6 +310,11 @@ BAD_USAGE = {
     "compare without a truth": (("compare", "state.npz"), "missing the true state"),
     "truth twice": (("compare", "state.npz", "state.npz", "--p2", "0.1"), "not both"),
     "t1 without t2": (("simulate", "--t1", "100", "-o", "x"), "--t2"),
+    "circuit option when sampling": (("measure", "state.npz", "-o", "x", "--qasm", "a"), "--qasm"),
+    "shots with counts": (
+        ("measure", "--from-counts", "c.json", "-o", "x", "--shots", "9"),
+        "--shots",
+    ),
     "bad readout": (("simulate", "--readout", "0.1,2", "-o", "x"), "'--readout'"),
     "unknown command": (("tomograph",), "No such command"),
 }

@@ -21,492 +21,36 @@ and a step takes more than a second; ``--quiet`` turns them off.
 
 from __future__ import annotations
 
-import functools
 import json
-import math
-import re
 import sys
 import time
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 import numpy as np
 
-# errors that mean bad input or a failed computation, not a bug: one line unless --debug
-_KNOWN_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,  # FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError
-    ValueError,  # tomography.io.FileFormatError, json.JSONDecodeError, numpy LinAlgError
-    FloatingPointError,
+from ._cli_support import (
+    _bound_text,
+    _build_circuit,
+    _check_output,
+    _circuit_options,
+    _dims_text,
+    _explicit,
+    _force_option,
+    _guarded,
+    _noise_options,
+    _Progress,
+    _quiet_option,
+    _ReadoutType,
+    _reject_unused,
+    _simulate_truth,
+    _simulation_options,
 )
 
-_FAMILIES = ("brickwork", "ghz", "ising")
-_NOT_GATES = frozenset({"barrier", "measure", "reset", "delay"})
-MANIFEST_NAME = "manifest.json"
-"""File name of the manifest that ``ttqst measure --export-circuits`` writes."""
-MANIFEST_FORMAT = "ttqst-circuits"
-MANIFEST_VERSION = 1
 COMPARISON_FORMAT = "ttqst-comparison"
+"""``format`` of the JSON that ``ttqst compare --json`` prints."""
 COMPARISON_VERSION = 1
-
-
-# ---------------------------------------------------------------------- plumbing
-def _qiskit_errors() -> tuple[type[BaseException], ...]:
-    from qiskit.exceptions import QiskitError
-
-    return (QiskitError,)
-
-
-def _guarded(func: Callable) -> Callable:
-    """Run a command: known errors become one ``Error:`` line (exit 1) unless ``--debug``;
-    warnings print as one ``Warning:`` line each on stderr."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        debug = bool(click.get_current_context().find_root().params.get("debug"))
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            warnings.simplefilter("ignore", DeprecationWarning)
-            warnings.simplefilter("ignore", PendingDeprecationWarning)
-            warnings.showwarning = _show_warning
-            try:
-                return func(*args, **kwargs)
-            except click.ClickException:
-                raise
-            except _KNOWN_ERRORS + _qiskit_errors() as exc:
-                if debug:
-                    raise
-                raise click.ClickException(_one_line(exc)) from None
-
-    return wrapper
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
-        text = f"{text}: {exc.filename}"
-    return text
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    click.echo(f"Warning: {category.__name__}: {' '.join(str(message).split())}", err=True)
-
-
-class _Progress:
-    """A tqdm bar fed by the library's ``progress(done, total)`` callbacks.
-
-    Shown on stderr only when it is a terminal (``disable=None``), after one second
-    (``delay``), and never with ``quiet``.
-    """
-
-    def __init__(self, description: str, unit: str, quiet: bool):
-        self.description, self.unit, self.quiet = description, unit, quiet
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(
-                total=total,
-                desc=self.description,
-                unit=self.unit,
-                unit_scale=True,
-                disable=True if self.quiet else None,
-                delay=1.0,
-                leave=False,
-                file=sys.stderr,
-            )
-        self.bar.update(done - self.bar.n)
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _check_output(path: Path, force: bool, *, npz: bool) -> Path:
-    """The path that will be written; refuses an existing one without ``--force``."""
-    from .io import archive_path
-
-    path = archive_path(path) if npz else Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; pass --force to replace it")
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, expected a file name")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"directory {path.parent} does not exist (for {path})")
-    return path
-
-
-def _quiet_option(func: Callable) -> Callable:
-    return click.option(
-        "-q", "--quiet", is_flag=True, help="No progress bars (they only show on a terminal)."
-    )(func)
-
-
-def _force_option(func: Callable) -> Callable:
-    return click.option(
-        "--force", is_flag=True, help="Replace output files that exist (refused otherwise)."
-    )(func)
-
-
-def _explicit(ctx: click.Context, name: str) -> bool:
-    """Whether option ``name`` was given on the command line (not a default)."""
-    source = ctx.get_parameter_source(name)
-    return source is not None and source != click.core.ParameterSource.DEFAULT
-
-
-# ---------------------------------------------------------------------- circuits
-def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
-    """Options that pick the state-preparation circuit (a family or a QASM file)."""
-
-    def decorate(func: Callable) -> Callable:
-        options = [
-            click.option(
-                "--circuit",
-                type=click.Choice(_FAMILIES),
-                default="brickwork",
-                show_default=True,
-                help="Circuit family: Haar (or cx) brickwork, GHZ line, Ising Trotter quench.",
-            ),
-            click.option(
-                "--qasm",
-                type=click.Path(dir_okay=False, path_type=Path),
-                default=None,
-                help="OpenQASM 2 or 3 file with the state preparation (replaces --circuit; "
-                "qubit k of the line is the file's k-th qubit; final measurements dropped).",
-            ),
-            click.option(
-                "--qubits",
-                type=click.IntRange(min=2),
-                default=8,
-                show_default=True,
-                help="Number of qubits of the family.",
-            ),
-            click.option(
-                "--depth",
-                "--steps",
-                "depth",
-                type=click.IntRange(min=0),
-                default=2,
-                show_default=True,
-                help="Brickwork layers, or Ising Trotter steps.",
-            ),
-            click.option(
-                "--gates",
-                type=click.Choice(["haar", "cx"]),
-                default="haar",
-                show_default=True,
-                help="Brickwork gates: Haar two-qubit unitaries, or random u then cx.",
-            ),
-            click.option("--dt", type=float, default=0.25, show_default=True, help="Ising step."),
-            click.option(
-                "--coupling", type=float, default=1.0, show_default=True, help="Ising ZZ coupling."
-            ),
-            click.option(
-                "--field", type=float, default=1.0, show_default=True, help="Ising X field."
-            ),
-            click.option(
-                *seed_names,
-                "circuit_seed",
-                type=int,
-                default=0,
-                show_default=True,
-                help="Seed of the random brickwork gates.",
-            ),
-        ]
-        for option in reversed(options):
-            func = option(func)
-        return func
-
-    return decorate
-
-
-def _build_circuit(opts: dict[str, Any]):
-    """``(circuit, description, from_qasm)`` from the circuit options."""
-    from .circuits import brickwork, ghz_line, ising_trotter
-
-    ctx = click.get_current_context()
-    if opts["qasm"] is not None:
-        if _explicit(ctx, "circuit"):
-            raise click.UsageError("give either --circuit or --qasm, not both")
-        circuit = load_qasm(opts["qasm"])
-        if _explicit(ctx, "qubits") and opts["qubits"] != circuit.num_qubits:
-            raise click.BadParameter(
-                f"{opts['qubits']}, but {opts['qasm']} has {circuit.num_qubits} qubits",
-                param_hint="'--qubits'",
-            )
-        return circuit, f"circuit from {opts['qasm']}", True
-    n, depth, family = opts["qubits"], opts["depth"], opts["circuit"]
-    if family == "brickwork":
-        circuit = brickwork(n, depth, gates=opts["gates"], seed=opts["circuit_seed"])
-        text = f"{opts['gates']} brickwork depth {depth}, seed {opts['circuit_seed']}"
-    elif family == "ghz":
-        circuit, text = ghz_line(n), "GHZ line"
-    else:
-        circuit = ising_trotter(
-            n, depth, dt=opts["dt"], coupling=opts["coupling"], field=opts["field"]
-        )
-        text = (
-            f"Ising quench, {depth} steps of dt {opts['dt']:g} (J {opts['coupling']:g}, "
-            f"h {opts['field']:g})"
-        )
-    return circuit, text, False
-
-
-def load_qasm(path: str | Path):
-    """A state-preparation circuit from an OpenQASM 2 or 3 file.
-
-    The version comes from the ``OPENQASM 2.0;`` / ``OPENQASM 3.0;`` header. OpenQASM 2 is
-    read by ``qiskit.qasm2.loads`` with Qiskit's legacy gate set (so ``u``, ``rzz``, ...
-    exported by Qiskit load back); OpenQASM 3 by ``qiskit.qasm3.loads`` when the
-    ``qiskit-qasm3-import`` package is installed, else by Qiskit's native (experimental)
-    importer, which knows the ``stdgates.inc`` gates only. Final measurements are dropped,
-    and gates outside Qiskit's standard gate set are replaced by their definitions.
-
-    Parameters
-    ----------
-    path : str or Path
-
-    Returns
-    -------
-    qiskit.QuantumCircuit
-        No classical bits.
-
-    Raises
-    ------
-    FileNotFoundError
-        No file at ``path``.
-    ValueError
-        No OpenQASM 2/3 header, or measurements before the last gates.
-    qiskit.exceptions.QiskitError
-        The file does not parse.
-    """
-    from qiskit import qasm2, qasm3
-    from qiskit.exceptions import MissingOptionalLibraryError
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no file at {path} (expected an OpenQASM 2 or 3 file)")
-    text = path.read_text(encoding="utf-8", errors="replace")
-    header = re.search(r"^\s*OPENQASM\s+(\d+)", re.sub(r"//[^\n]*", "", text), re.M)
-    if header is None or header.group(1) not in ("2", "3"):
-        raise ValueError(
-            f"{path} is not an OpenQASM 2 or 3 file: expected a header 'OPENQASM 2.0;' or "
-            "'OPENQASM 3.0;'"
-        )
-    if header.group(1) == "2":
-        circuit = qasm2.loads(
-            text,
-            include_path=(str(path.parent),),
-            custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS,
-        )
-    else:
-        try:
-            circuit = qasm3.loads(text)
-        except MissingOptionalLibraryError:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # ExperimentalWarning of the native importer
-                circuit = qasm3.loads_experimental(text, include_path=(str(path.parent),))
-    circuit = circuit.remove_final_measurements(inplace=False)
-    if circuit.num_clbits:
-        raise ValueError(
-            f"{path} measures or uses classical bits before its last gates; ttqst takes the "
-            "state preparation only (final measurements are fine)"
-        )
-    return standard_gates(circuit)
-
-
-def standard_gates(circuit):
-    """``circuit`` with every gate outside Qiskit's standard gate set (custom gates, Haar
-    ``unitary`` gates) replaced by its definition, repeatedly, so that any OpenQASM reader
-    and any simulator can run it."""
-    from qiskit.circuit.library import get_standard_gate_name_mapping
-
-    standard = set(get_standard_gate_name_mapping()) | _NOT_GATES
-    for _ in range(20):
-        other = {i.operation.name for i in circuit.data if i.operation.name not in standard}
-        if not other:
-            return circuit
-        circuit = circuit.decompose(gates_to_decompose=sorted(other))
-    raise ValueError(f"gates {sorted(other)} do not decompose into standard gates")
-
-
-# ---------------------------------------------------------------------- noise
-class _ReadoutType(click.ParamType):
-    """``P`` (symmetric flip) or ``P01,P10``, each in [0, 1]."""
-
-    name = "P|P01,P10"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        try:
-            parts = [float(x) for x in str(value).split(",")]
-        except ValueError:
-            self.fail(f"{value!r} is not a probability or a pair 'P01,P10'", param, ctx)
-        if len(parts) not in (1, 2) or not all(0.0 <= p <= 1.0 for p in parts):
-            self.fail(f"{value!r}: expected P or P01,P10 with each in [0, 1]", param, ctx)
-        return (parts[0], parts[-1])
-
-
-def _noise_options(func: Callable) -> Callable:
-    """Options that build an Aer noise model from :mod:`tomography.noise`."""
-    options = [
-        click.option(
-            "--p1",
-            type=click.FloatRange(0.0, 4 / 3),
-            default=0.0,
-            show_default=True,
-            help="One-qubit depolarizing parameter after every one-qubit gate.",
-        ),
-        click.option(
-            "--p2",
-            type=click.FloatRange(0.0, 16 / 15),
-            default=0.0,
-            show_default=True,
-            help="Two-qubit depolarizing parameter after every two-qubit gate.",
-        ),
-        click.option(
-            "--damping",
-            type=click.FloatRange(0.0, 1.0),
-            default=0.0,
-            show_default=True,
-            help="Amplitude damping probability after every gate (on each of its qubits).",
-        ),
-        click.option(
-            "--t1",
-            type=click.FloatRange(min=0.0, min_open=True),
-            default=None,
-            help="Thermal relaxation T1 (with --t2; same unit as --gate-times, e.g. ns).",
-        ),
-        click.option(
-            "--t2",
-            type=click.FloatRange(min=0.0, min_open=True),
-            default=None,
-            help="Thermal dephasing T2 <= 2 T1 (with --t1).",
-        ),
-        click.option(
-            "--gate-times",
-            type=(click.FloatRange(min=0.0), click.FloatRange(min=0.0)),
-            default=(50.0, 300.0),
-            show_default=True,
-            help="Durations of one- and two-qubit gates, for --t1/--t2.",
-        ),
-        click.option(
-            "--readout",
-            type=_ReadoutType(),
-            default=None,
-            help="Readout error: flip probability P, or P01,P10 (P(1|0), P(0|1)).",
-        ),
-        click.option(
-            "--noisy-gates",
-            default=None,
-            help="Comma-separated gate names (or labels) that get gate noise; default: "
-            "the families' gates (u, h, rx, cx, rzz, haar2q), or every gate of a --qasm file.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _gate_names(opts: dict[str, Any], circuit, from_qasm: bool):
-    """One- and two-qubit gate names that noise attaches to."""
-    from qiskit.circuit.library import get_standard_gate_name_mapping
-
-    from .noise import ONE_QUBIT_GATES, TWO_QUBIT_GATES
-
-    if opts["noisy_gates"] is not None:
-        chosen = [g.strip() for g in opts["noisy_gates"].split(",") if g.strip()]
-        in_circuit = {
-            (i.operation.label or i.operation.name): i.operation.num_qubits for i in circuit.data
-        }
-        standard = get_standard_gate_name_mapping()
-        arity = {g: in_circuit.get(g, getattr(standard.get(g), "num_qubits", 2)) for g in chosen}
-        return (
-            tuple(g for g in chosen if arity[g] == 1),
-            tuple(g for g in chosen if arity[g] == 2),
-        )
-    if not from_qasm:
-        return ONE_QUBIT_GATES, TWO_QUBIT_GATES
-    one, two = set(), set()
-    for item in circuit.data:
-        op = item.operation
-        if op.name not in _NOT_GATES:
-            (one if op.num_qubits == 1 else two).add(op.name)
-    return tuple(sorted(one)), tuple(sorted(two))
-
-
-def _build_noise(opts: dict[str, Any], circuit, from_qasm: bool):
-    """``(noise_model or None, description)`` from the noise options."""
-    from .noise import amplitude_damping, combine, depolarizing, readout, thermal
-
-    one, two = _gate_names(opts, circuit, from_qasm)
-    gates = {"one_qubit_gates": one, "two_qubit_gates": two}
-    models, words = [], []
-    if opts["p1"] or opts["p2"]:
-        models.append(depolarizing(opts["p1"], opts["p2"], **gates))
-        words.append(f"depolarizing p1={opts['p1']:g} p2={opts['p2']:g}")
-    if opts["damping"]:
-        models.append(amplitude_damping(opts["damping"], **gates))
-        words.append(f"amplitude damping {opts['damping']:g}")
-    if (opts["t1"] is None) != (opts["t2"] is None):
-        raise click.UsageError("thermal noise needs both --t1 and --t2")
-    if opts["t1"] is not None:
-        models.append(thermal(opts["t1"], opts["t2"], tuple(opts["gate_times"]), **gates))
-        words.append(f"thermal T1={opts['t1']:g} T2={opts['t2']:g}")
-    if opts["readout"] is not None:
-        models.append(readout(*opts["readout"]))
-        words.append("readout P01={:g} P10={:g}".format(*opts["readout"]))
-    if not models:
-        return None, "noiseless"
-    return (models[0] if len(models) == 1 else combine(*models)), ", ".join(words)
-
-
-def _simulate_truth(opts: dict[str, Any], quiet: bool):
-    """Build circuit and noise from the options and simulate: ``(state, info, text)``."""
-    from .simulate import simulate
-
-    circuit, circuit_text, from_qasm = _build_circuit(opts)
-    noise, noise_text = _build_noise(opts, circuit, from_qasm)
-    with _Progress("simulate", "op", quiet) as bar:
-        state, info = simulate(
-            circuit,
-            noise,
-            max_bond=opts["max_bond"],
-            tol=opts["tol"],
-            return_info=True,
-            progress=bar,
-        )
-    return state, info, f"{circuit_text}; {noise_text}"
-
-
-def _simulation_options(func: Callable) -> Callable:
-    func = click.option(
-        "--tol",
-        type=click.FloatRange(min=0.0),
-        default=1e-12,
-        show_default=True,
-        help="Relative singular-value tail dropped at each two-qubit gate.",
-    )(func)
-    return click.option(
-        "--max-bond",
-        type=click.IntRange(min=1),
-        default=None,
-        help="Cap on the MPO bond dimension (the truncation is reported).",
-    )(func)
-
-
-def _dims_text(dims: tuple[int, ...]) -> str:
-    if len(dims) <= 24:
-        return ",".join(map(str, dims))
-    return ",".join(map(str, dims[:10])) + ",...," + ",".join(map(str, dims[-10:]))
 
 
 # ---------------------------------------------------------------------- the group
@@ -572,14 +116,6 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
 
 
 # ---------------------------------------------------------------------- measure
-_COUNTS_LAYOUT = (
-    "counts.json is one JSON object: each key is a setting string, character k the basis "
-    "(X, Y or Z) of qubit k, as listed in the manifest; each value an object mapping "
-    "bitstrings to counts in Qiskit order (qubit 0 is the right-most character; 0 = +1 "
-    "eigenvalue, 1 = -1 eigenvalue). Every setting of the design must be present."
-)
-
-
 @main.command("measure")
 @click.argument("state_file", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -680,18 +216,26 @@ def measure_command(
         raise click.UsageError(
             "give exactly one of STATE_FILE, --export-circuits DIR or --from-counts FILE"
         )
+    sampling = ("shots", "seed", "readout_error", "mitigate")
+    circuit = ("circuit", "qasm", "qubits", "depth", "gates", "dt", "coupling", "field")
+    if export_dir is not None:
+        _reject_unused(sampling, "--export-circuits")
+    elif from_counts is not None:
+        _reject_unused((*sampling, *circuit, "circuit_seed", "qasm_version"), "--from-counts")
+    else:
+        _reject_unused((*circuit, "circuit_seed", "qasm_version"), "a STATE_FILE")
     if export_dir is not None:
         if output is not None:
             raise click.UsageError("--export-circuits writes into its folder; drop -o/--output")
-        _export_circuits(export_dir, window, int(qasm_version), force, opts)
+        _export(export_dir, window, int(qasm_version), force, opts)
         return
     if output is None:
         raise click.UsageError("missing option '-o' / '--output' (the data file to write)")
     path = _check_output(output, force, npz=True)
     if from_counts is not None:
-        if readout_error is not None or mitigate:
-            raise click.UsageError("--readout-error and --mitigate apply to a STATE_FILE")
-        data = _data_from_counts(from_counts, window)
+        from .exchange import load_counts
+
+        data = load_counts(from_counts, window=window)
         source = f"counts from {from_counts}"
     else:
         data = _sample_state(state_file, window, shots, seed, readout_error, mitigate, quiet)
@@ -728,50 +272,8 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
     return data
 
 
-def _data_from_counts(counts_file: Path, window: int | None):
-    from .measure import MeasurementData, MeasurementDesign
-
-    if not counts_file.is_file():
-        raise FileNotFoundError(f"no file at {counts_file} (expected a counts JSON file)")
-    try:
-        table = json.loads(counts_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{counts_file} is not a JSON file: {exc}") from exc
-    if not isinstance(table, dict) or not table:
-        raise ValueError(
-            f"{counts_file}: expected a non-empty JSON object {{setting: {{bitstring: count}}}}"
-        )
-    if not all(isinstance(v, dict) for v in table.values()):
-        raise ValueError(f"{counts_file}: every value must be an object {{bitstring: count}}")
-    lengths = {len(k) for k in table}
-    if len(lengths) != 1:
-        raise ValueError(f"{counts_file}: setting strings of different lengths {sorted(lengths)}")
-    n = lengths.pop()
-    if window is None:
-        window = round(math.log(len(table), 3))
-        if 3**window != len(table):
-            raise ValueError(
-                f"{counts_file} has {len(table)} settings, not a power of 3; pass --window"
-            )
-    design = MeasurementDesign(n, window)
-    missing = [s for s in design.settings if s not in table]
-    extra = sorted(set(table) - set(design.settings))
-    if extra:
-        raise ValueError(
-            f"{counts_file}: setting {extra[0]!r} is not in the window-{window} design on {n} "
-            f"qubits ({len(extra)} such); settings are strings over XYZ, character k for qubit k"
-        )
-    if missing:
-        raise ValueError(
-            f"{counts_file}: setting {missing[0]!r} missing: expected {design.n_settings} "
-            f"(3^{window}), got {len(table)}"
-        )
-    return MeasurementData.from_counts(design, [table[s] for s in design.settings])
-
-
-def _export_circuits(folder: Path, window: int | None, version: int, force: bool, opts) -> None:
-    from qiskit import qasm2, qasm3
-
+def _export(folder: Path, window: int | None, version: int, force: bool, opts) -> None:
+    from .exchange import export_measurement_circuits
     from .measure import MeasurementDesign
 
     circuit, text, _ = _build_circuit(opts)
@@ -781,46 +283,11 @@ def _export_circuits(folder: Path, window: int | None, version: int, force: bool
             f"{window} exceeds the circuit's {circuit.num_qubits} qubits", param_hint="'--window'"
         )
     design = MeasurementDesign(circuit.num_qubits, window)
-    digits = max(4, len(str(design.n_settings - 1)))
-    names = [f"setting_{i:0{digits}d}.qasm" for i in range(design.n_settings)]
-    manifest_path = folder / MANIFEST_NAME
-    clash = [folder / f for f in [MANIFEST_NAME, *names] if (folder / f).exists()]
-    if clash and not force:
-        raise FileExistsError(
-            f"{clash[0]} exists ({len(clash)} of the files to write); pass --force to replace"
-        )
-    if not folder.parent.is_dir():
-        raise FileNotFoundError(f"directory {folder.parent} does not exist (for {folder})")
-    folder.mkdir(exist_ok=True)
-    if force:  # circuits of an earlier export that this one does not overwrite
-        for stale in set(folder.glob("setting_*.qasm")) - {folder / f for f in names}:
-            stale.unlink()
-    dumps = qasm2.dumps if version == 2 else qasm3.dumps
-    for name, measured in zip(names, design.circuits(standard_gates(circuit)), strict=True):
-        (folder / name).write_text(dumps(measured) + "\n", encoding="utf-8")
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "version": MANIFEST_VERSION,
-        "n": design.n,
-        "window": design.window,
-        "n_settings": design.n_settings,
-        "qasm_version": version,
-        "circuit": text,
-        "bit_order": (
-            "qubit k is measured into clbit k of the register 'meas'; in Qiskit bitstrings "
-            "qubit 0 is the right-most character; 0 = +1 and 1 = -1 eigenvalue"
-        ),
-        "bases": "setting character k is the basis of qubit k: X (h), Y (sdg, h), Z (none)",
-        "counts_layout": _COUNTS_LAYOUT,
-        "import": f"ttqst measure --from-counts counts.json --window {design.window} -o data.npz",
-        "settings": [
-            {"index": i, "setting": s, "file": f}
-            for i, (s, f) in enumerate(zip(design.settings, names, strict=True))
-        ],
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    manifest = export_measurement_circuits(
+        circuit, design, folder, qasm_version=version, description=text, overwrite=force
+    )
     click.echo(
-        f"wrote {design.n_settings} OpenQASM {version} circuits and {manifest_path} "
+        f"wrote {design.n_settings} OpenQASM {version} circuits and {manifest} "
         f"({design.n} qubits, window {design.window}; {text})"
     )
 
@@ -1208,16 +675,6 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
             f"{after:.4f}"
         )
     click.echo(f"total time {time.perf_counter() - started:.1f} s")
-
-
-def _bound_text(bound) -> str:
-    """One line for a ttcross.bounds.CrossBound."""
-    if np.isfinite(bound.value):
-        return f"{bound.value:.3g} (holds with probability >= {bound.probability:.2g})"
-    return (
-        f"not resolved: at {len(bound.violations)} cut(s) the shot noise is as large as "
-        "singular values the estimate keeps, so no rigorous bound follows (more shots resolve it)"
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover
