@@ -365,7 +365,9 @@ def test_demo_rejects_bad_options_without_a_traceback(args, message):
 def test_reconstruct_warnings_go_to_stderr_and_the_report(tmp_path):
     _ok(_run("simulate", "--circuit", "ghz", "--qubits", "5", "-o", tmp_path / "ghz"))
     _ok(_run("measure", tmp_path / "ghz.npz", "--window", "3", "--shots", "200", "-o",
-             tmp_path / "data"))  # fmt: skip
+             tmp_path / "data", "--readout-error", "0.02,0.05", "--mitigate"))  # fmt: skip
+    assignment = MeasurementData.load(tmp_path / "data.npz").assignment
+    np.testing.assert_allclose(assignment[3], [[0.98, 0.05], [0.02, 0.95]])  # A[measured, true]
     out = _ok(_run("reconstruct", tmp_path / "data.npz", "-o", tmp_path / "est", "--report",
                    tmp_path / "report.json"))  # fmt: skip
     assert "Warning: LongRangeCorrelationWarning: " in out.stderr

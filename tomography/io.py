@@ -28,6 +28,9 @@ without that suffix and never replace an existing file unless asked (``overwrite
     int64 ``(K,)`` (row -> setting); optional ``assignment``, float64 ``(n, 2, 2)``, readout
     assignment matrices used for mitigation.
 
+The OpenQASM circuits and the counts JSON exchanged with other machines are described in
+:mod:`tomography.exchange`.
+
 Reports
 -------
 :func:`reconstruction_report` turns a :class:`tomography.reconstruct.Reconstruction` into a
