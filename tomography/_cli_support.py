@@ -80,7 +80,7 @@ class _Progress:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            from tqdm.auto import tqdm
+            from tqdm import tqdm
 
             self.bar = tqdm(
                 total=total,
@@ -107,10 +107,10 @@ def _check_output(path: Path, force: bool, *, npz: bool) -> Path:
     from .io import archive_path
 
     path = archive_path(path) if npz else Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; pass --force to replace it")
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a directory, expected a file name")
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} exists; pass --force to replace it")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"directory {path.parent} does not exist (for {path})")
     return path
@@ -334,7 +334,7 @@ def _gate_names(opts: dict[str, Any], circuit, from_qasm: bool):
     one, two = set(), set()
     for item in circuit.data:
         op = item.operation
-        if op.name not in _NOT_GATES:
+        if op.name not in _NOT_GATES and op.num_qubits in (1, 2):  # wider gates get decomposed
             (one if op.num_qubits == 1 else two).add(op.name)
     return tuple(sorted(one)), tuple(sorted(two))
 

@@ -678,4 +678,4 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(main(prog_name="ttqst"))
