@@ -259,17 +259,14 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
         p01, p10 = readout_error
         matrix = np.array([[1.0 - p01, p10], [p01, 1.0 - p10]])
         state = state.with_readout(np.tile(matrix, (state.n, 1, 1)))
+    if mitigate and state.readout is None:
+        raise ValueError(
+            f"--mitigate: {state_file} has no readout error and none was given (--readout-error)"
+        )
     design = MeasurementDesign(state.n, window)
     with _Progress("measure", "shot", quiet) as bar:
         data = measure(state, design, shots, seed=seed, progress=bar)
-    if mitigate:
-        if state.readout is None:
-            raise ValueError(
-                f"--mitigate: {state_file} has no readout error and none was given "
-                "(--readout-error)"
-            )
-        data = data.with_assignment(state.readout)
-    return data
+    return data.with_assignment(state.readout) if mitigate else data
 
 
 def _export(folder: Path, window: int | None, version: int, force: bool, opts) -> None:
@@ -431,9 +428,11 @@ def reconstruct_command(
     )
     if result.bound is not None:
         click.echo(f"error bound on ||X - X_hat||_F: {_bound_text(result.bound)}")
-    comparison = None
+    comparison, timings = None, {"load": loaded - started}
     if true_state is not None:
+        compared = time.perf_counter()
         comparison = _compare(result.state, true_state, 3)
+        timings["compare"] = time.perf_counter() - compared
         click.echo(_metrics_text(comparison))
     click.echo(f"wrote {written}")
     if report is not None:
@@ -456,7 +455,7 @@ def reconstruct_command(
                 "seed": seed,
             },
         }
-        timings = {"load": loaded - started, "total": time.perf_counter() - started}
+        timings["total"] = time.perf_counter() - started
         content = reconstruction_report(
             result, inputs=inputs, timings=timings, comparison=comparison
         )
