@@ -1,21 +1,110 @@
-"""The one file format of ttqst: a compressed ``.npz`` archive, never pickle.
+"""The file formats of ttqst: ``.npz`` archives for states and data, JSON for reports; no pickle.
 
-Every file holds named arrays plus ``meta``, a JSON object with at least ``format`` (what the
-file is, e.g. ``"ttqst.PauliMPO"``) and ``version`` (of that format's layout). Readers check
-both and refuse anything else with a ValueError that says what was found; writers never
-replace an existing file unless asked.
+Archives
+--------
+Every archive is a compressed ``.npz`` (``numpy.savez_compressed``; read with
+``allow_pickle=False``) holding named arrays plus ``meta``: a 0-d unicode array whose text is a
+JSON object, the *header*. Header fields common to every archive:
+
+- ``format`` (str): what the file is, one of :data:`ARCHIVE_KINDS`;
+- ``version`` (int): the layout version of that format.
+
+Readers check both and refuse anything else with a :class:`FileFormatError` (a ValueError)
+that says what was found: a file of another kind (a measurement file given where a state is
+expected), another version, or a corrupt or truncated file. Writers add ``.npz`` to a path
+without that suffix and never replace an existing file unless asked (``overwrite=True``).
+
+``format: "ttqst.PauliMPO"``, version 1 (:meth:`tomography.state.PauliMPO.save`)
+    Header: ``n`` (int, qubits), ``log_scale`` (float, natural log of the scale the cores are
+    multiplied by), ``truncation_error`` (float, from the simulator; 0 when exact).
+    Arrays: ``core_0`` .. ``core_{n-1}``, float64 of shape ``(r[k], 4, r[k+1])`` (Pauli
+    coefficients, axis 1 = I, X, Y, Z, ``r[0] = r[n] = 1``); optional ``readout``, float64
+    ``(n, 2, 2)``, ``A[k][measured, true]`` (columns sum to 1).
+``format: "ttqst.MeasurementData"``, version 1 (:meth:`tomography.measure.MeasurementData.save`)
+    Header: ``n`` (int), ``window`` (int, the design's window w; the settings are the ``3^w``
+    strings of :class:`tomography.measure.MeasurementDesign`). Arrays: ``outcomes``, uint8
+    ``(K, ceil(n / 8))``, the outcome rows bit-packed along the qubit axis (``numpy.packbits``,
+    qubit k = bit k, bit 1 = eigenvalue -1); ``counts``, int64 ``(K,)``; ``setting_index``,
+    int64 ``(K,)`` (row -> setting); optional ``assignment``, float64 ``(n, 2, 2)``, readout
+    assignment matrices used for mitigation.
+
+The OpenQASM circuits and the counts JSON exchanged with other machines are described in
+:mod:`tomography.exchange`.
+
+Reports
+-------
+:func:`reconstruction_report` turns a :class:`tomography.reconstruct.Reconstruction` into a
+JSON-ready dict, :func:`write_report` writes it and :func:`read_report` reads one back. Top
+level fields:
+
+- ``format`` (``"ttqst-report"``), ``version`` (:data:`REPORT_VERSION`), ``kind``
+  (``"reconstruction"``), ``created`` (UTC, ISO 8601), ``ttqst_version``;
+- ``inputs``: what the caller passes (file names, options);
+- ``state``: ``n``, ``ranks``, ``max_rank``, ``trace_before_normalization``, ``purity``,
+  ``log_purity``;
+- ``method``, ``window``, ``settings``, ``total_shots``;
+- ``cuts``: per cut ``cut``, ``singular_values``, ``noise_norm``, ``regularization``,
+  ``rank_above_noise``, ``effective_condition``;
+- ``bound``: ``value``, ``relative``, ``probability``, ``form``, ``consistent``, ``rigorous``,
+  ``reason``, ``violations`` (or null);
+- ``quality``: ``consistency``, ``edge_correlation``, ``negativity``, ``repair``,
+  ``refinement``;
+- ``warnings``: the warnings' texts; ``timings``: seconds by stage;
+- ``comparison``: the :class:`tomography.metrics.Metrics` dict when a truth was given, else
+  null.
+
+Non-finite floats are written as the strings ``"inf"``, ``"-inf"``, ``"nan"`` (strict
+JSON has no such numbers); ``float()`` reads them back.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
+import math
 import os
 import zipfile
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-__all__ = ["write_archive", "read_archive"]
+__all__ = [
+    "ARCHIVE_KINDS",
+    "REPORT_FORMAT",
+    "REPORT_VERSION",
+    "FileFormatError",
+    "archive_path",
+    "read_archive",
+    "read_report",
+    "reconstruction_report",
+    "to_jsonable",
+    "write_archive",
+    "write_report",
+]
+
+ARCHIVE_KINDS = {
+    "ttqst.PauliMPO": "a ttqst state file",
+    "ttqst.MeasurementData": "a ttqst measurement file",
+}
+"""Archive ``format`` names and the words messages use for them."""
+
+REPORT_FORMAT = "ttqst-report"
+"""``format`` field of JSON reports."""
+REPORT_VERSION = 1
+"""Layout version of JSON reports written by :func:`write_report`."""
+
+
+class FileFormatError(ValueError):
+    """A file is not what was expected: corrupt, truncated, of another kind or version."""
+
+
+def archive_path(path: str | os.PathLike) -> Path:
+    """The path :func:`write_archive` writes for ``path``: ``.npz`` appended when missing."""
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
 
 
 def write_archive(
@@ -29,14 +118,17 @@ def write_archive(
 ) -> Path:
     """Write ``arrays`` and ``meta`` (plus format and version) to ``path`` (``.npz`` added).
 
+    Returns
+    -------
+    pathlib.Path
+        The path written (see :func:`archive_path`).
+
     Raises
     ------
     FileExistsError
         If the file exists and ``overwrite`` is False.
     """
-    path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_suffix(path.suffix + ".npz")
+    path = archive_path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     header = {"format": kind, "version": version, **meta}
@@ -68,12 +160,13 @@ def read_archive(
     ------
     FileNotFoundError
         No file at ``path``.
-    ValueError
+    FileFormatError
         Not an ``.npz`` archive, truncated, no JSON ``meta``, another format or version.
     """
     path = Path(path)
+    noun = what if what.endswith(" file") else f"{what} file"
     if not path.is_file():
-        raise FileNotFoundError(f"no file at {path} (expected {what})")
+        raise FileNotFoundError(f"no file at {path} (expected {noun})")
     try:
         # np.load raises ValueError on non-npy data, BadZipFile on a truncated archive and
         # returns a bare array (no context manager: TypeError) for an .npy file
@@ -83,16 +176,222 @@ def read_archive(
         if not isinstance(meta, dict):
             raise TypeError(f"meta is {type(meta).__name__}, expected a JSON object")
     except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
-        raise ValueError(
-            f"cannot read {what} from {path}: not a file ttqst wrote ({type(exc).__name__}: {exc})"
+        # np.load tries unknown bytes as a pickle and suggests allow_pickle: not for us
+        detail = "not an .npz archive" if "pickle" in str(exc) else f"{type(exc).__name__}: {exc}"
+        raise FileFormatError(
+            f"cannot read {what} from {path}: not a file ttqst wrote, or corrupt or truncated "
+            f"({detail})"
         ) from exc
-    if meta.get("format") != kind:
-        raise ValueError(
-            f"{path} is not {what} file (format {meta.get('format')!r}, expected {kind!r})"
+    found = meta.get("format")
+    if found != kind:
+        actually = f"it is {ARCHIVE_KINDS[found]}, " if found in ARCHIVE_KINDS else ""
+        raise FileFormatError(
+            f"{path} is not {noun}: {actually}format {found!r}, expected {kind!r}"
         )
     if meta.get("version") != version:
-        raise ValueError(
-            f"{path} has {what} format version {meta.get('version')}, this ttqst reads "
-            f"version {version}"
+        found_version = meta.get("version")
+        newer = isinstance(found_version, int) and found_version > version
+        hint = "upgrade ttqst to read it" if newer else "re-create it with this ttqst"
+        raise FileFormatError(
+            f"{path} has {what} format version {found_version}, this ttqst reads version "
+            f"{version}; {hint}"
         )
     return meta, arrays
+
+
+# ---------------------------------------------------------------------- reports
+def to_jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays as Python numbers and lists, dataclasses and
+    objects with ``to_dict()`` as dicts, tuples as lists and non-finite floats as the strings
+    ``"inf"``, ``"-inf"``, ``"nan"``."""
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return to_jsonable(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else str(value)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"cannot write a {type(value).__name__} to a JSON report")
+
+
+def _bound_dict(bound: Any) -> dict | None:
+    if bound is None:
+        return None
+    return {
+        "value": bound.value,
+        "relative": bound.relative,
+        "probability": bound.probability,
+        "form": bound.form,
+        "consistent": bound.consistent,
+        "violations": list(bound.violations),
+        "rigorous": bool(getattr(bound, "rigorous", True)),
+        "reason": getattr(bound, "reason", ""),
+    }
+
+
+def _refinement_dict(refinement: Any) -> dict | None:
+    if refinement is None:
+        return None
+    history = refinement.history
+    return {
+        "stopped_because": refinement.stopped_because,
+        "iterations": refinement.iterations,
+        "best_iteration": refinement.best_iteration,
+        "n_train": refinement.n_train,
+        "n_holdout": refinement.n_holdout,
+        "loss": refinement.loss,
+        "positive": bool(getattr(refinement, "positive", False)),
+        "start_loss": list(history[0]) if history else None,
+        "best_loss": list(history[refinement.best_iteration]) if history else None,
+        "seconds": refinement.seconds,
+    }
+
+
+def _ttqst_version() -> str:
+    try:
+        return metadata.version("ttqst")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def reconstruction_report(
+    result: Any,
+    *,
+    inputs: dict | None = None,
+    timings: dict | None = None,
+    comparison: Any = None,
+) -> dict:
+    """A JSON-ready report of a :class:`tomography.reconstruct.Reconstruction`.
+
+    Parameters
+    ----------
+    result : Reconstruction
+    inputs : dict, optional
+        What went in (file names, options); copied into ``"inputs"``.
+    timings : dict, optional
+        Extra timings in seconds (e.g. loading); ``"reconstruct"`` (``result.seconds``) and,
+        with a refinement, ``"refine"`` are always included.
+    comparison : Metrics or dict, optional
+        Metrics against a known truth (:func:`tomography.metrics.compare`).
+
+    Returns
+    -------
+    dict
+        The fields listed in the module docstring, ready for ``json.dumps(allow_nan=False)``.
+    """
+    state = result.state
+    cuts = [
+        {
+            "cut": k,
+            "singular_values": c.singular_values,
+            "noise_norm": c.noise_norm,
+            "regularization": c.regularization,
+            "rank_above_noise": c.rank_above_noise,
+            "effective_condition": c.effective_condition,
+        }
+        for k, c in enumerate(result.cuts)
+    ]
+    all_timings = {"reconstruct": result.seconds}
+    if result.refinement is not None:
+        all_timings["refine"] = result.refinement.seconds
+    all_timings.update(timings or {})
+    report = {
+        "format": REPORT_FORMAT,
+        "version": REPORT_VERSION,
+        "kind": "reconstruction",
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "ttqst_version": _ttqst_version(),
+        "inputs": dict(inputs or {}),
+        "state": {
+            "n": state.n,
+            "ranks": list(result.ranks),
+            "max_rank": max(result.ranks, default=1),
+            "trace_before_normalization": result.trace_before_normalization,
+            "purity": state.purity(),
+            "log_purity": state.log_purity(),
+        },
+        "method": result.method,
+        "window": result.window,
+        "settings": result.settings,
+        "total_shots": result.total_shots,
+        "cuts": cuts,
+        "bound": _bound_dict(result.bound),
+        "quality": {
+            "consistency": result.consistency,
+            "edge_correlation": result.edge_correlation,
+            "negativity": result.negativity,
+            "repair": result.repair,
+            "refinement": _refinement_dict(result.refinement),
+        },
+        "warnings": list(result.warnings),
+        "timings": all_timings,
+        "comparison": comparison,
+    }
+    return to_jsonable(report)
+
+
+def write_report(path: str | os.PathLike, report: dict, *, overwrite: bool = False) -> Path:
+    """Write a report dict as indented JSON (strict: no NaN or infinity).
+
+    Raises
+    ------
+    FileExistsError
+        If ``path`` exists and ``overwrite`` is False.
+    ValueError
+        If ``report`` lacks ``format``/``version`` or holds values JSON cannot represent.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    if report.get("format") != REPORT_FORMAT or "version" not in report:
+        raise ValueError(
+            f"a report needs format {REPORT_FORMAT!r} and a version, got format "
+            f"{report.get('format')!r}; build it with reconstruction_report()"
+        )
+    text = json.dumps(to_jsonable(report), indent=2, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def read_report(path: str | os.PathLike) -> dict:
+    """Read a report written by :func:`write_report` (checks format and version).
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``path``.
+    FileFormatError
+        Not JSON, not a ttqst report, or another report version.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path} (expected a ttqst report)")
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FileFormatError(f"cannot read a ttqst report from {path}: {exc}") from exc
+    if not isinstance(report, dict) or report.get("format") != REPORT_FORMAT:
+        found = report.get("format") if isinstance(report, dict) else type(report).__name__
+        raise FileFormatError(
+            f"{path} is not a ttqst report: format {found!r}, expected {REPORT_FORMAT!r}"
+        )
+    if report.get("version") != REPORT_VERSION:
+        raise FileFormatError(
+            f"{path} has report version {report.get('version')}, this ttqst reads version "
+            f"{REPORT_VERSION}"
+        )
+    return report

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -508,6 +508,7 @@ def measure(
     seed: int | np.random.Generator | None = None,
     noise_model=None,
     backend=None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> MeasurementData:
     """Measure a state or a circuit with every setting of a design.
 
@@ -526,6 +527,9 @@ def measure(
         Only with a circuit and no backend.
     backend : qiskit backend, optional
         Anything with ``run(circuits, shots=...)``: real hardware or a simulator.
+    progress : callable, optional
+        Only with a PauliMPO: ``progress(done, total)`` with the shots drawn so far over all
+        settings (see :meth:`~tomography.state.PauliMPO.sample_bits`); draws do not depend on it.
 
     Returns
     -------
@@ -540,9 +544,8 @@ def measure(
             raise ValueError(f"qubit count mismatch: state has {source.n}, design {design.n}")
         if noise_model is not None or backend is not None:
             raise ValueError("noise_model and backend apply to circuits, not to a PauliMPO")
-        return MeasurementData.from_bits(
-            design, source.sample_bits(design.settings, shots, seed=rng)
-        )
+        bits = source.sample_bits(design.settings, shots, seed=rng, progress=progress)
+        return MeasurementData.from_bits(design, bits)
     if isinstance(source, QuantumCircuit):
         return _measure_circuit(source, design, shots, rng, noise_model, backend)
     raise TypeError(f"`source` must be a PauliMPO or a QuantumCircuit, got {type(source).__name__}")

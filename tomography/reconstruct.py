@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,6 +211,7 @@ def reconstruct(
     repair: bool = False,
     refine: bool | Mapping[str, Any] = False,
     seed: int | np.random.Generator | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Reconstruction:
     """Reconstruct an n-qubit state as a Pauli MPO from local Pauli measurements.
 
@@ -254,6 +255,10 @@ def reconstruct(
         False}``).
     seed : int, Generator or None
         Only for ``refine``: the held-out split.
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the number of sites whose local estimates are
+        collected (most of the time at large n), before each site and once at the end; its
+        return value is ignored.
 
     Returns
     -------
@@ -297,7 +302,13 @@ def reconstruct(
     n = data.n
     if n == 1:
         return _single_qubit(data, started)
-    blocks = [_local_block(data, k, half) for k in range(n)]
+    blocks = []
+    for k in range(n):
+        if progress is not None:
+            progress(k, n)
+        blocks.append(_local_block(data, k, half))
+    if progress is not None:
+        progress(n, n)
     fibres, intersections, stds, sets, cuts, taus, scales = _cross_blocks(
         blocks, half, index_sets, noise_scale, rank
     )

@@ -9,6 +9,7 @@ optimal in the Frobenius norm of the Pauli tensor, and its discarded weight is r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -122,6 +123,7 @@ def simulate(
     tol: float = 1e-12,
     nonidentity_weight: float = 0.5,
     return_info: bool = False,
+    progress: Callable[[int, int], object] | None = None,
 ) -> PauliMPO | tuple[PauliMPO, SimulationInfo]:
     """The state a noisy 1D circuit prepares from |0..0>, as a Pauli MPO.
 
@@ -148,6 +150,10 @@ def simulate(
         ``simulate_truncation.md``). Without truncation the result does not depend on it.
     return_info : bool, default=False
         Also return a :class:`SimulationInfo`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the number of operations (gate with its
+        noise) applied so far, before each one and once at the end, e.g. to drive a progress
+        bar; its return value is ignored.
 
     Returns
     -------
@@ -176,7 +182,9 @@ def simulate(
     # one-qubit maps wait in `pending` and join the next two-qubit map on their qubit, so that
     # the chain stays canonical (a one-qubit map on an orthonormal core would spoil it)
     pending = [np.eye(4) for _ in range(n)]
-    for op in ops:
+    for done, op in enumerate(ops):
+        if progress is not None:
+            progress(done, len(ops))
         if len(op.qubits) == 1:
             site = op.qubits[0]
             pending[site] = to_weighted @ op.ptm @ from_weighted @ pending[site]
@@ -192,6 +200,8 @@ def simulate(
             info.discarded_weights.append(discarded)
             info.truncation_error += float(np.sqrt(discarded))
         info.max_bond = max(info.max_bond, chain.cores[site].shape[2])
+    if progress is not None:
+        progress(len(ops), len(ops))
     for site in range(n):
         chain.cores[site] = ct.apply_site_operator(from_weighted @ pending[site], chain.cores[site])
     state = PauliMPO(chain.tensor_train(), truncation_error=info.truncation_error)

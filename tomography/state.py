@@ -15,7 +15,7 @@ Every quantity below is a contraction of that tensor train:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -344,11 +344,15 @@ class PauliMPO:
         *,
         seed: int | np.random.Generator | None = None,
         apply_readout: bool = True,
+        progress: Callable[[int, int], object] | None = None,
     ) -> np.ndarray:
         """Like :meth:`sample`, returning bits (settings, shots, n) uint8, axis 2 = qubit k.
 
         Each shot is drawn qubit by qubit from conditional probabilities, after one right-to-left
-        pass of marginal environments shared by all settings: O(n chi^2) per shot.
+        pass of marginal environments shared by all settings: O(n chi^2) per shot. Shots are
+        drawn in chunks of rows (settings x shots); ``progress``, if given, is called as
+        ``progress(done, total)`` with the rows drawn so far, before each chunk and at the end
+        (the draws do not depend on it).
         """
         settings = _check_bases(bases, self.n)
         shots = _check_shots(shots)
@@ -356,12 +360,14 @@ class PauliMPO:
         environments, _ = marginal_environments(self._tt.cores, from_left=False)
         all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
         chunk = max(256, 2**22 // max(self._tt.ranks))  # bounds the (M, 2, r) buffers
-        out = np.concatenate(
-            [
-                _sample_rows(self._tt.cores, environments, all_bases[i : i + chunk], rng)
-                for i in range(0, len(all_bases), chunk)
-            ]
-        ).reshape(len(settings), shots, self.n)
+        pieces = []
+        for i in range(0, len(all_bases), chunk):
+            if progress is not None:
+                progress(i, len(all_bases))
+            pieces.append(_sample_rows(self._tt.cores, environments, all_bases[i : i + chunk], rng))
+        if progress is not None:
+            progress(len(all_bases), len(all_bases))
+        out = np.concatenate(pieces).reshape(len(settings), shots, self.n)
         if apply_readout and self._readout is not None:
             out = _apply_readout(out, self._readout, rng)
         return out
