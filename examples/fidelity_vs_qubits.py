@@ -13,10 +13,10 @@ one-qubit noise: the circuit has no one-qubit gates), window 5 (243 settings wha
 Figure: fidelities against n, and the 3-qubit marginal fidelity along the n = 100 chain.
 
 Run: python examples/fidelity_vs_qubits.py [--quick] [--out PATH] [--sizes N ...]
-Full run: 8.5 min measured on this 2-core machine shared with other jobs (load ~5): the dense
-n = 12 fidelity alone took 4.8 min (three 4096 x 4096 eigendecompositions) and n = 100
-1.7 min (sampling 1.2e6 shots on 100 qubits). Without n = 12 (``--sizes 6 8 10 20 50 100``)
-it takes about 4 min. --quick: ~5 s.
+Full run: 197 s measured on this 2-core machine shared with other jobs (load ~2.5), 138 s of
+it the dense n = 12 fidelity (three 4096 x 4096 eigendecompositions) and 30 s n = 100; under
+a load of ~5 the same run took 512 s (n = 12: 285 s). ``--sizes 6 8 10 20 50 100`` skips
+n = 12. --quick: ~5 s.
 """
 
 from __future__ import annotations
