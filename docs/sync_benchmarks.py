@@ -33,8 +33,28 @@ SUMMARIES: dict[str, tuple[str, str]] = {
         "copies, Haar brickwork with p2 = 0.01, three seeds, against the numpy prototype of "
         "the method note. Depth 2: 0.955 / 0.963 at n = 8 and 0.903 / 0.942 at n = 12 "
         "(window 5 / window 7); depth 4 with window 7: 0.880 (n = 8) and 0.793 (n = 12). "
-        "Every row matches or beats the prototype. The rigorous bound is `inf` (not resolved) "
-        "at these shot counts: see [Limits](limits.md).",
+        "Every row matches or beats the prototype. The rigorous bound is not resolved at "
+        "these shot counts; `reconstruct` reports a flagged linearised estimate instead (see "
+        "the coverage result below and [Limits](limits.md)).",
+    ),
+    "refine_budget": (
+        "Refinement on the same data",
+        "`reconstruct(..., refine=True)`: maximum likelihood of the raw counts with a positive "
+        "semidefinite purified model (rho = L L^dagger, Kraus dimension 4), started from the "
+        "cross estimate, stopped on 10% held-out shots. At the same 2.4e6 copies it keeps "
+        "20-36% of the cross estimate's infidelity: depth 2, n = 12: 0.903 -> 0.982 (window "
+        "5) and 0.942 -> 0.984 (window 7); depth 4, window 7, n = 12: 0.793 -> 0.928. Fits "
+        "without positivity (least squares or likelihood on the Pauli cores) change the "
+        "fidelity by less than 0.01 or overfit. A random start reaches about the same "
+        "fidelity in 1.5-3x the iterations. At n = 50 the default refinement takes 3.5-4.2x "
+        "the cross step.",
+    ),
+    "bound_coverage": (
+        "Coverage of the reported bound under shot noise",
+        "Where shot noise reaches singular values the estimate keeps, the rigorous bound is "
+        "not resolved; the reported value is then a linearised estimate (`bound.rigorous` "
+        "False, `bound.reason` says so). On 30 runs (n = 6, 8; 10^3..10^4 shots) it was finite "
+        "in 28 and above the true error in all 28, median 7.8x the error.",
     ),
     "tomography_scaling": (
         "Fidelity against n and against shots",
@@ -45,8 +65,9 @@ SUMMARIES: dict[str, tuple[str, str]] = {
     ),
     "reconstruct_time": (
         "Reconstruction time against n",
-        "Linear in n: 1.3 ms per qubit without the bound (n = 1000 in 1.3 s), 6.7 ms per "
-        "qubit with it; sampling the data costs more than reconstructing from it. The local "
+        "Linear in n, with and without the bound: t(1000)/t(100) = 11.3 without and 10.8 with "
+        "it (log-log slopes 1.05 and 1.03; about 2 and 3.6 ms per qubit on a loaded 2-core "
+        "machine); sampling the data costs more than reconstructing from it. The local "
         "(3-qubit marginal) fidelity does not depend on n.",
     ),
     "model_error": (

@@ -21,8 +21,8 @@ tomography circuits keep every labelled gate). Fidelity: Uhlmann's (``tomography
 our estimate projected onto states; wall time = measurement (peer: transpile + Aer run) + fit.
 
 Run: python examples/compare_qiskit_experiments.py [--quick] [--out PATH]
-Full run: 20 s measured on a shared 2-core machine (52 s under heavier load); --quick (n = 3, 4, 200 shots per peer
-setting): ~15 s.
+Full run: 20 s measured on a shared 2-core machine (52 s under heavier load); --quick
+(n = 3, 4, 200 shots per peer setting): ~15 s.
 """
 
 from __future__ import annotations
