@@ -77,18 +77,31 @@ def one_run(n: int, depth: int, seed: int, noise_scale: float = 0.75, gpu: bool 
         fid = _dense_fidelity_gpu(truth, result.state) if gpu else fidelity(truth, result.state)
         check = fidelity(truth, result.state) if gpu and n <= 8 else None
         bound = result.bound
-        rows.append({
-            "n": n, "depth": depth, "window": window, "seed": seed, "shots": SHOTS[window],
-            "copies": data.total_shots, "noise_scale": noise_scale,
-            "fidelity": fid, "fidelity_cpu_check": check,
-            "overlap_fidelity": overlap_fidelity(truth, result.state),
-            "negativity": result.negativity, "edge_correlation": result.edge_correlation,
-            "max_rank": max(result.ranks), "truth_max_bond": max(truth.bond_dims),
-            "bound": None if bound is None else float(bound.value),
-            "warnings": result.warnings,
-            "seconds": {"sample": sample_time, "reconstruct": result.seconds,
-                        "fidelity": time.perf_counter() - t},
-        })
+        rows.append(
+            {
+                "n": n,
+                "depth": depth,
+                "window": window,
+                "seed": seed,
+                "shots": SHOTS[window],
+                "copies": data.total_shots,
+                "noise_scale": noise_scale,
+                "fidelity": fid,
+                "fidelity_cpu_check": check,
+                "overlap_fidelity": overlap_fidelity(truth, result.state),
+                "negativity": result.negativity,
+                "edge_correlation": result.edge_correlation,
+                "max_rank": max(result.ranks),
+                "truth_max_bond": max(truth.bond_dims),
+                "bound": None if bound is None else float(bound.value),
+                "warnings": result.warnings,
+                "seconds": {
+                    "sample": sample_time,
+                    "reconstruct": result.seconds,
+                    "fidelity": time.perf_counter() - t,
+                },
+            }
+        )
         print(f"n={n} depth={depth} w={window} seed={seed}: F={fid:.4f}", flush=True)
     return rows
 
@@ -104,7 +117,9 @@ def main() -> None:
     seeds = (0,) if args.quick else (0, 1, 2)
     configs = [
         {"n": n, "depth": depth, "seed": seed, "gpu": args.gpu, "noise_scale": args.noise_scale}
-        for n in sizes for depth in WINDOWS for seed in seeds
+        for n in sizes
+        for depth in WINDOWS
+        for seed in seeds
     ]
     configs.sort(key=lambda c: -c["n"] * c["depth"])  # long ones first
     log = RESULTS / "tomography_budget.jsonl"

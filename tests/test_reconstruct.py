@@ -525,3 +525,15 @@ def test_refine_chains_the_fit(sampled):
     assert (options.loss, options.positive, options.iterations) == ("lsq", True, 3)
     with pytest.raises(ValueError, match="ExactExpectations"):
         reconstruct(ExactExpectations(truth, 5), refine=True)
+
+
+def test_a_window_over_the_whole_chain_gives_no_window_warning():
+    """n = 3 with window 3 is full tomography of the chain: nothing lies beyond the window
+    (a false WindowTooNarrowWarning was issued here once)."""
+    truth = simulate(brickwork(3, 2, seed=0), NOISE)
+    data = measure(truth, MeasurementDesign(3, 3), 4000, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", WindowTooNarrowWarning)
+        warnings.simplefilter("error", LongRangeCorrelationWarning)
+        result = reconstruct(data)
+    assert fidelity(truth, result.state) > 0.95

@@ -354,7 +354,13 @@ def reconstruct(
         bound = _bound(fibres, intersections, stds, taus, scales)
     consistency = _consistency(state, blocks)
     edge = _edge_correlation(blocks, half)
-    saturated = [k for k, c in enumerate(cuts) if c.rank_above_noise == 4**half]
+    # a cut with at most l qubits on one side has rank <= 4^l anyway: saturation there is
+    # the unfolding's full rank, resolved exactly, not a sign of a narrow window
+    saturated = [
+        k
+        for k, c in enumerate(cuts)
+        if c.rank_above_noise == 4**half and min(k + 1, n - k - 1) > half
+    ]
     found = [(w.category, str(w.message)) for w in caught]
     found += _window_check(edge, saturated, data, half, n)
     for category, text in found:
@@ -606,7 +612,7 @@ def _window_check(edge: float, saturated: list[int], data, half: int, n: int) ->
     """
     exact = isinstance(data, ExactExpectations)
     limit = EDGE_LIMIT_EXACT if exact else EDGE_LIMIT_NOISY
-    if edge <= limit:
+    if edge <= limit or 2 * half + 1 >= n:  # a window over the whole chain sees everything
         return []
     window = 2 * half + 1
     what = "max |connected correlation|" if exact else "mean chi^2 of connected correlations"
