@@ -30,7 +30,7 @@ P2 = 0.01
 WINDOW = 5
 
 
-def one_run(n: int, shots: int, seed: int) -> dict:
+def one_run(n: int, shots: int, seed: int, depth: int = DEPTH, window: int = WINDOW) -> dict:
     from tomography.circuits import brickwork
     from tomography.measure import MeasurementDesign, measure
     from tomography.metrics import relative_error
@@ -39,8 +39,8 @@ def one_run(n: int, shots: int, seed: int) -> dict:
     from tomography.simulate import simulate
     from tomography.state import PauliMPO
 
-    truth = simulate(brickwork(n, DEPTH, seed=seed), depolarizing(0.0, P2))
-    data = measure(truth, MeasurementDesign(n, WINDOW), shots, seed=1000 + seed)
+    truth = simulate(brickwork(n, depth, seed=seed), depolarizing(0.0, P2))
+    data = measure(truth, MeasurementDesign(n, window), shots, seed=1000 + seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t = time.perf_counter()
@@ -52,6 +52,8 @@ def one_run(n: int, shots: int, seed: int) -> dict:
     value = float(bound.value)
     return {
         "n": n,
+        "depth": depth,
+        "window": window,
         "shots_per_setting": shots,
         "seed": seed,
         "true_error": error,
