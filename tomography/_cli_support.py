@@ -423,7 +423,7 @@ def _bound_text(bound) -> str:
             f"{bound.value:.3g} (estimate, not rigorous: linearised in the shot noise, "
             f"noise terms at probability >= {bound.probability:.2g})"
         )
-    reason = getattr(bound, "reason", "")
+    reason = getattr(bound, "reason", "").split(";")[0]  # the cut-by-cut detail is in the report
     return "not resolved: " + (
         reason
         or f"at {len(bound.violations)} cut(s) the shot noise is as large as singular values "

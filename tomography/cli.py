@@ -619,13 +619,16 @@ def _metrics_text(metrics) -> str:
 @click.option("--seed", default=7, show_default=True, help="Seed of circuit and sampling.")
 @click.option(
     "--refine/--no-refine",
-    default=False,
+    default=True,
     show_default=True,
-    help="Also refine (likelihood of the counts, positive form) and print the fidelity after it.",
+    help="Then refine (likelihood of the counts, positive semidefinite form) and print the "
+    "fidelity after it.",
 )
 @_guarded
 def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refine: bool) -> None:
-    """Simulate, measure, reconstruct and score a noisy brickwork state.
+    """Simulate, measure, reconstruct, refine and score a noisy brickwork state.
+
+    Prints the fidelity of the cross estimate and of its refinement on the same data.
 
     \b
     Example:
