@@ -23,6 +23,27 @@ def machine() -> dict:
     }
 
 
+def provenance() -> dict:
+    """Git commit of the working tree and whether the library files differ from it."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args):
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+
+    dirty = git("status", "--porcelain", "--", "tomography", "ttcross")
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "library_dirty": dirty.splitlines() if dirty else [],
+    }
+
+
 def run_all(
     task: Callable, configs: Iterable[dict], jobs: int, *, log: Path | None = None
 ) -> list[dict]:
@@ -55,7 +76,7 @@ def run_all(
 def write_results(name: str, payload: dict, table: str) -> tuple[Path, Path]:
     """Write ``results/<name>.json`` and ``results/<name>.md``; returns both paths."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    payload = {"machine": machine(), **payload}
+    payload = {"machine": machine(), "provenance": provenance(), **payload}
     json_path = RESULTS / f"{name}.json"
     md_path = RESULTS / f"{name}.md"
     json_path.write_text(json.dumps(payload, indent=2, default=float))

@@ -25,7 +25,6 @@ import argparse
 import os
 import time
 import warnings
-from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -37,27 +36,6 @@ P2 = 0.01
 WINDOW = 5
 SHOTS = 200
 LOCAL_WIDTH = 3
-
-
-def provenance() -> dict:
-    """Git commit of the working tree and whether the library files differ from it."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-
-    def git(*args):
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-
-    dirty = git("status", "--porcelain", "--", "tomography", "ttcross")
-    return {
-        "commit": git("rev-parse", "HEAD"),
-        "library_dirty": dirty.splitlines() if dirty else [],
-    }
 
 
 def one_size(n: int, repeats: int, seed: int = 0) -> dict:
@@ -204,7 +182,6 @@ def main() -> None:
         "reconstruct_time",
         {
             "config": vars(args),
-            "provenance": provenance(),
             "wall_seconds": elapsed,
             "runs": rows,
             "fits": fits,

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -42,27 +41,6 @@ P2 = 0.01
 WINDOW = 5
 DENSE_MAX = 12
 LOCAL_WIDTH = 3
-
-
-def provenance() -> dict:
-    """Git commit of the working tree and whether the library files differ from it."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-
-    def git(*args):
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-
-    dirty = git("status", "--porcelain", "--", "tomography", "ttcross")
-    return {
-        "commit": git("rev-parse", "HEAD"),
-        "library_dirty": dirty.splitlines() if dirty else [],
-    }
 
 
 def one_run(n: int, shots: int, seed: int, part: str) -> dict:
@@ -290,7 +268,6 @@ def main() -> None:
         "tomography_scaling",
         {
             "config": vars(args),
-            "provenance": provenance(),
             "wall_seconds": elapsed,
             "runs": rows,
             "fits": fits,

@@ -44,7 +44,6 @@ import copy
 import os
 import resource
 import time
-from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -56,27 +55,6 @@ P2 = 0.01
 WINDOW = 5
 PEER_SHOTS = 1000  # per setting of the 3^n-setting peer
 FITTERS = ("linear_inversion", "cvxpy_gaussian_lstsq")
-
-
-def provenance() -> dict:
-    """Git commit of the working tree and whether the library files differ from it."""
-    import subprocess
-
-    root = Path(__file__).resolve().parent.parent
-
-    def git(*args):
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30
-            ).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-
-    dirty = git("status", "--porcelain", "--", "tomography", "ttcross")
-    return {
-        "commit": git("rev-parse", "HEAD"),
-        "library_dirty": dirty.splitlines() if dirty else [],
-    }
 
 
 def _circuit_and_truth(n: int, seed: int):
@@ -329,7 +307,7 @@ def main() -> None:
     table += "\n\n" + notes
     paths = write_results(
         "tomography_vs_qiskit",
-        {"config": vars(args), "provenance": provenance(), "wall_seconds": elapsed, "runs": rows},
+        {"config": vars(args), "wall_seconds": elapsed, "runs": rows},
         table,
     )
     print(table)
