@@ -1,12 +1,16 @@
-"""Build docs/benchmarks.md from benchmarks/results/ and copy its figures into docs/.
+"""Build docs/benchmarks.md from benchmarks/results/ and copy the figures it and docs/examples.md
+show into docs/.
 
 mkdocs serves only files under docs/, so the PNGs of benchmarks/results/ are copied to
-docs/figures/benchmarks/. Each result gets a short summary (written here, by hand: update it
-when a benchmark's conclusion changes), its figure when there is one, and its full markdown
-table in a collapsed block (copied verbatim, headings demoted). A result file without a
-summary here still appears, with its table only; a summary without a result file is an error.
+docs/figures/benchmarks/ and those of examples/figures/ to docs/figures/examples/ (the
+examples page itself is written by hand). Each result gets a short summary (written here, by
+hand: update it when a benchmark's conclusion changes), its figure when there is one, and its
+full markdown table in a collapsed block (copied verbatim, headings demoted). A result file
+without a summary here still appears, with its table only; a summary without a result file is
+an error.
 
-Run from the repository root after rerunning a benchmark (takes well under a second)::
+Run from the repository root after rerunning a benchmark or an example (takes well under a
+second)::
 
     python docs/sync_benchmarks.py
 """
@@ -24,6 +28,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
 FIGURES = DOCS / "figures" / "benchmarks"
 PAGE = DOCS / "benchmarks.md"
+EXAMPLE_SOURCES = ROOT / "examples" / "figures"
+EXAMPLE_FIGURES = DOCS / "figures" / "examples"
 
 # stem -> (title, summary); the order here is the order on the page
 SUMMARIES: dict[str, tuple[str, str]] = {
@@ -218,9 +224,24 @@ def build_page(*, copy_figures: bool = True) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+def copy_example_figures() -> list[Path]:
+    """Copy every PNG of examples/figures/ to docs/figures/examples/; return the copies."""
+    EXAMPLE_FIGURES.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for source in sorted(EXAMPLE_SOURCES.glob("*.png")):
+        shutil.copyfile(source, EXAMPLE_FIGURES / source.name)
+        copies.append(EXAMPLE_FIGURES / source.name)
+    return copies
+
+
 def main() -> int:
     PAGE.write_text(build_page(), encoding="utf-8")
-    print(f"wrote {PAGE.relative_to(ROOT)} and {len(list(FIGURES.glob('*.png')))} figures")
+    examples = copy_example_figures()
+    print(
+        f"wrote {PAGE.relative_to(ROOT)} and {len(list(FIGURES.glob('*.png')))} benchmark "
+        f"figures; copied {len(examples)} example figures to "
+        f"{EXAMPLE_FIGURES.relative_to(ROOT)}"
+    )
     return 0
 
 

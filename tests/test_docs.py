@@ -35,10 +35,13 @@ KEY_PAGES = [
     "cli/index.html",
     "limits/index.html",
     "benchmarks/index.html",
+    "examples/index.html",
     "method/index.html",
     "api/index.html",
     "api/tomography.reconstruct/index.html",
     "api/tomography.measure/index.html",
+    "api/tomography.exchange/index.html",
+    "api/tomography.plotting/index.html",
     "api/ttcross.cross/index.html",
     "api/ttcross.bounds/index.html",
 ]
@@ -46,6 +49,13 @@ KEY_PAGES = [
 
 def _runnable_pages() -> list[Path]:
     return sorted(p for p in DOCS.glob("*.md") if RUNNABLE.search(p.read_text(encoding="utf-8")))
+
+
+def _load_sync():
+    spec = importlib.util.spec_from_file_location("sync_benchmarks", DOCS / "sync_benchmarks.py")
+    sync = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sync)
+    return sync
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +104,7 @@ def test_benchmark_figures_are_built(site):
 def test_benchmarks_page_is_in_sync_with_the_results():
     """docs/benchmarks.md and its figures are what docs/sync_benchmarks.py makes of
     benchmarks/results/ now (rerun that script after rerunning a benchmark)."""
-    spec = importlib.util.spec_from_file_location("sync_benchmarks", DOCS / "sync_benchmarks.py")
-    sync = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sync)
+    sync = _load_sync()
     fix = "run `python docs/sync_benchmarks.py` and commit docs/"
     page = (DOCS / "benchmarks.md").read_text(encoding="utf-8")
     assert page == sync.build_page(copy_figures=False), f"docs/benchmarks.md is stale: {fix}"
@@ -106,6 +114,26 @@ def test_benchmarks_page_is_in_sync_with_the_results():
             assert copy.is_file() and copy.read_bytes() == source.read_bytes(), (
                 f"docs/figures/benchmarks/{source.name} differs from {source}: {fix}"
             )
+
+
+def test_example_figures_are_in_sync_and_shown(site):
+    """Every figure of examples/figures/ is copied unchanged to docs/figures/examples/ (by
+    docs/sync_benchmarks.py) and shown on the examples page; every script has a section."""
+    sync = _load_sync()
+    fix = "run `python docs/sync_benchmarks.py` and commit docs/"
+    sources = sorted(sync.EXAMPLE_SOURCES.glob("*.png"))
+    assert sources, "examples/figures/ has no PNG"
+    html = (site / "examples" / "index.html").read_text(encoding="utf-8")
+    shown = {Path(src).name for src in re.findall(r'<img[^>]+src="([^"]+\.png)"', html)}
+    for source in sources:
+        copy = sync.EXAMPLE_FIGURES / source.name
+        assert copy.is_file() and copy.read_bytes() == source.read_bytes(), (
+            f"docs/figures/examples/{source.name} differs from {source}: {fix}"
+        )
+        assert source.name in shown, f"docs/examples.md does not show {source.name}"
+    page = (DOCS / "examples.md").read_text(encoding="utf-8")
+    for script in sorted((ROOT / "examples").glob("*.py")):
+        assert f"python examples/{script.name}" in page, f"docs/examples.md misses {script.name}"
 
 
 def test_some_pages_have_runnable_blocks():
