@@ -656,7 +656,7 @@ def _negativity(state: PauliMPO, width: int) -> float:
     the ``width``-qubit marginals."""
     if state.n <= DENSE_NEGATIVITY_QUBITS:
         eig = np.linalg.eigvalsh(state.to_dense())
-        return float(-eig[eig < 0].sum())
+        return max(0.0, float(-eig[eig < 0].sum()))  # 0.0, not -0.0, when none is negative
     width = min(width, state.n)
     worst = 0.0
     spans = [(a, a + width - 1) for a in range(state.n - width + 1)]
