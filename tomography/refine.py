@@ -169,7 +169,7 @@ def refine(
     patience: int = 10,
     seed: int | np.random.Generator | None = None,
     callback=None,
-    progress: bool | None = False,
+    progress: bool | None = None,
 ) -> Refinement:
     """Fit a tensor train to every measured Pauli string, starting from a cross estimate.
 
@@ -209,8 +209,9 @@ def refine(
     callback : callable, optional
         ``callback(iteration, train_loss, holdout_loss)`` after each iteration; returning True
         stops the run (``stopped_because == "callback"``).
-    progress : bool or None, default=False
-        Show a progress bar (tqdm) over the iterations; None shows it only on a terminal.
+    progress : bool or None, default=None
+        Progress bar (tqdm, on stderr) over the iterations: None shows it only when stderr is
+        a terminal, True always, False never.
 
     Returns
     -------
