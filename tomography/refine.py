@@ -520,7 +520,7 @@ class _PurifiedModel:
             tensors.append(tensor)
         model = cls(shapes, cls.pack(tensors))
         if init == "state":
-            windows = _window_tensors(state, min(state.n, _purify_window(state)))
+            windows = _window_tensors(state, _purify_window(state))
             run = _Run(model, _LsqHead.uniform(windows), patience=1, callback=None)
             run.minimize(_PURIFY_ITERS, False, "purify")
             model.x0 = run.best_x
