@@ -10,12 +10,14 @@ Steps:
    physical qubit ``chain[k]``; the script checks that the layout is kept and no swap is
    added). Noise: ``NoiseModel.from_backend`` (gate errors with thermal relaxation, readout
    errors), measured through ``AerSimulator.from_backend``.
-3. Measurement: ``tomography.measure.measure(circuit, design, backend=...)`` cannot be used
-   here: it builds the setting circuits on the n virtual qubits and transpiles each one, so
-   the transpiler picks the physical qubits (and may merge basis rotations into the state
-   preparation). Instead the script appends the rotations of ``MeasurementDesign.circuits``
-   to the transpiled circuit on the chain's physical qubits, measures ``chain[k]`` into
-   clbit k (the Qiskit bit order ``MeasurementData.from_counts`` expects), translates only
+3. Measurement: ``tomography.measure.measure(circuit, design, backend=...,
+   initial_layout=chain)`` would place the chain on the same qubits, but it transpiles each
+   setting circuit anew, so the basis rotations may merge into the state preparation and the
+   gates (and their noise) differ from the one circuit the exact truth below is computed for.
+   For an exact comparison the script instead appends the rotations of
+   ``MeasurementDesign.circuits`` to the transpiled circuit on the chain's physical qubits,
+   measures ``chain[k]`` into clbit k (the Qiskit bit order ``MeasurementData.from_counts``
+   expects), translates only
    the rotations to the device's gates (``optimization_level=0``), and runs all 243 settings
    plus the two circuits of ``readout_calibration_circuits`` laid on the chain the same way.
    ``assignment_from_calibration`` + ``MeasurementData.with_assignment`` mitigate readout.

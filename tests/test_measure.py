@@ -262,6 +262,62 @@ def test_measure_circuit_through_aer_matches_exact(noisy_circuit):
         measure(circuit, design, 10, noise_model=model, backend=AerSimulator())
 
 
+class _RecordingBackend:
+    """An AerSimulator that keeps the circuits it was asked to run."""
+
+    def __init__(self, simulator):
+        self.simulator, self.ran = simulator, []
+
+    def __getattr__(self, name):  # target, options, ... for the transpiler
+        return getattr(self.simulator, name)
+
+    def run(self, circuits, **options):
+        self.ran.extend(circuits)
+        return self.simulator.run(circuits, **options)
+
+
+def test_initial_layout_puts_the_chain_on_chosen_qubits():
+    from qiskit.providers.fake_provider import GenericBackendV2
+
+    line = [[k, k + 1] for k in range(7)] + [[k + 1, k] for k in range(7)]
+    device = GenericBackendV2(num_qubits=8, coupling_map=line, seed=3)
+    backend = _RecordingBackend(AerSimulator.from_backend(device, seed_simulator=1))
+    chain = [6, 5, 4, 3]
+    truth = brickwork(4, 1, seed=2)
+    design = MeasurementDesign(4, 3)
+    data = measure(truth, design, 2000, seed=1, backend=backend, initial_layout=chain)
+    assert len(backend.ran) == design.n_settings
+    for compiled in backend.ran:
+        reads = {
+            compiled.find_bit(op.clbits[0]).index: compiled.find_bit(op.qubits[0]).index
+            for op in compiled.data
+            if op.operation.name == "measure"
+        }
+        assert reads == dict(enumerate(chain))  # qubit k on chain[k], read into bit k
+    rho = simulate_dense(truth)
+    strings = _window_strings(4, 3)[1:]
+    mean, stderr = data.expectations(strings)
+    exact = _exact_expectations(rho, strings)
+    assert np.abs(mean - exact).max() < 0.15  # the device's noise, not a scrambled bit order
+
+
+@pytest.mark.parametrize(
+    "layout, message",
+    [
+        ([0, 1, 2], "4 distinct non-negative physical qubits"),
+        ([0, 1, 1, 2], "4 distinct"),
+        ([0, 1, 2, -3], "non-negative"),
+        ([0, 1, 2, 2.5], "must be integers"),
+    ],
+)
+def test_initial_layout_errors(layout, message):
+    design = MeasurementDesign(4, 3)
+    with pytest.raises(ValueError, match=message):
+        measure(brickwork(4, 1, seed=2), design, 10, backend=AerSimulator(), initial_layout=layout)
+    with pytest.raises(ValueError, match="give `backend`"):
+        measure(brickwork(4, 1, seed=2), design, 10, initial_layout=[0, 1, 2, 3])
+
+
 def test_from_sampler_result_matches_from_counts(noisy_circuit):
     circuit, model, rho = noisy_circuit
     design = MeasurementDesign(5, 3)

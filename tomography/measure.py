@@ -508,6 +508,7 @@ def measure(
     seed: int | np.random.Generator | None = None,
     noise_model=None,
     backend=None,
+    initial_layout: Sequence[int] | None = None,
     progress: Callable[[int, int], object] | None = None,
 ) -> MeasurementData:
     """Measure a state or a circuit with every setting of a design.
@@ -527,6 +528,12 @@ def measure(
         Only with a circuit and no backend.
     backend : qiskit backend, optional
         Anything with ``run(circuits, shots=...)``: real hardware or a simulator.
+    initial_layout : sequence of int, optional
+        Only with ``backend``: the physical qubit of each qubit of the chain (qubit ``k`` on
+        ``initial_layout[k]``), passed to the transpiler so that the chain lies where the
+        user chose (e.g. a path of the coupling map with good calibration); qubit ``k`` is
+        still read into bit ``k``, so the data's bit order does not change. Without it the
+        transpiler picks the qubits.
     progress : callable, optional
         Only with a PauliMPO: ``progress(done, total)`` with the shots drawn so far over all
         settings (see :meth:`~tomography.state.PauliMPO.sample_bits`); draws do not depend on it.
@@ -542,16 +549,39 @@ def measure(
     if isinstance(source, PauliMPO):
         if source.n != design.n:
             raise ValueError(f"qubit count mismatch: state has {source.n}, design {design.n}")
-        if noise_model is not None or backend is not None:
-            raise ValueError("noise_model and backend apply to circuits, not to a PauliMPO")
+        if noise_model is not None or backend is not None or initial_layout is not None:
+            raise ValueError(
+                "noise_model, backend and initial_layout apply to circuits, not to a PauliMPO"
+            )
         bits = source.sample_bits(design.settings, shots, seed=rng, progress=progress)
         return MeasurementData.from_bits(design, bits)
     if isinstance(source, QuantumCircuit):
-        return _measure_circuit(source, design, shots, rng, noise_model, backend)
+        layout = _check_layout(initial_layout, design.n, backend)
+        return _measure_circuit(source, design, shots, rng, noise_model, backend, layout)
     raise TypeError(f"`source` must be a PauliMPO or a QuantumCircuit, got {type(source).__name__}")
 
 
-def _measure_circuit(circuit, design, shots, rng, noise_model, backend) -> MeasurementData:
+def _check_layout(layout, n: int, backend) -> list[int] | None:
+    """``initial_layout`` as n distinct non-negative ints, only with a backend."""
+    if layout is None:
+        return None
+    if backend is None:
+        raise ValueError("initial_layout places the chain on a backend's qubits: give `backend`")
+    values = list(layout)
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        raise ValueError(f"initial_layout entries must be integers, got {values}")
+    values = [int(v) for v in values]
+    if len(values) != n or len(set(values)) != n or min(values) < 0:
+        raise ValueError(
+            f"initial_layout must list {n} distinct non-negative physical qubits, one per "
+            f"qubit of the chain; got {values}"
+        )
+    return values
+
+
+def _measure_circuit(
+    circuit, design, shots, rng, noise_model, backend, layout=None
+) -> MeasurementData:
     from qiskit import transpile
     from qiskit_aer import AerSimulator
 
@@ -566,7 +596,9 @@ def _measure_circuit(circuit, design, shots, rng, noise_model, backend) -> Measu
         backend = AerSimulator(noise_model=noise_model, seed_simulator=seed_simulator)
         compiled = circuits
     else:
-        compiled = transpile(circuits, backend, seed_transpiler=seed_simulator)
+        compiled = transpile(
+            circuits, backend, initial_layout=layout, seed_transpiler=seed_simulator
+        )
     result = backend.run(compiled, shots=shots).result()
     counts = [result.get_counts(i) for i in range(len(compiled))]
     return MeasurementData.from_counts(design, counts)
