@@ -69,13 +69,13 @@ def series(weight: float, tol: float, p2: float) -> list[dict]:
         circuit = brickwork(N, depth, gates="haar", seed=SEED)  # a prefix of deeper ones
         start = time.perf_counter()
         state, info = simulate(
-            circuit, model, tol=tol, max_bond=CAP, nonidentity_weight=weight, return_info=True
+            circuit, model, tol=tol, max_rank=CAP, nonidentity_weight=weight, return_info=True
         )
         elapsed = time.perf_counter() - start
         spent += elapsed
         rows.append({
             "weight": weight, "tol": tol, "p2": p2, "depth": depth,
-            "bond": max(state.bond_dims), "capped": info.max_bond >= CAP,
+            "bond": max(state.bond_dims), "capped": info.max_rank >= CAP,
             "truncation_error": info.truncation_error,
             "trace_before": info.trace_before_normalization, "time_s": elapsed,
         })  # fmt: skip

@@ -39,7 +39,7 @@ def one_run(n: int, depth: int, seed: int) -> list[dict]:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 result = reconstruct(
-                    ExactExpectations(truth, window), rank=rank, compute_bound=False
+                    ExactExpectations(truth, window), max_rank=rank, compute_bound=False
                 )
             rows.append(
                 {
@@ -48,7 +48,7 @@ def one_run(n: int, depth: int, seed: int) -> list[dict]:
                     "seed": seed,
                     "window": window,
                     "rank": rank,
-                    "truth_max_bond": max(truth.bond_dims),
+                    "truth_max_rank": max(truth.bond_dims),
                     "max_rank": max(result.ranks),
                     "fidelity": fidelity(truth, result.state),
                     "trace_distance": trace_distance(truth, result.state, repair=True),
@@ -73,7 +73,7 @@ def main() -> None:
     for r in rows:
         lines.append(
             f"| {r['n']} | {r['depth']} | {r['window']} | {r['rank'] or 'none'} | "
-            f"{r['truth_max_bond']} | {r['fidelity']:.6f} | {r['trace_distance']:.2e} | "
+            f"{r['truth_max_rank']} | {r['fidelity']:.6f} | {r['trace_distance']:.2e} | "
             f"{r['negativity']:.2e} | {', '.join(r['warnings']) or '-'} |"
         )
     table = "# Model error on exact data: fidelity against window and rank\n\n" + "\n".join(lines)

@@ -71,7 +71,7 @@ def one_size(n: int, repeats: int, seed: int = 0) -> dict:
         "seed": seed,
         "shots_per_setting": SHOTS,
         "total_shots": data.total_shots,
-        "truth_max_bond": max(truth.bond_dims),
+        "truth_max_rank": max(truth.bond_dims),
         "max_rank": max(result.ranks),
         "seconds": {
             "simulate": t_sim,

@@ -85,7 +85,7 @@ def one_run(
         "fidelity": _fidelity(truth, fit.state, gpu),
         "iterations": fit.iterations,
         "best_iteration": fit.best_iteration,
-        "stopped_because": fit.stopped_because,
+        "stop_reason": fit.stop_reason,
         "cross_bonds": list(cross.state.bond_dims),
         "bonds": list(fit.state.bond_dims),
         "seconds": {"cross": cross.seconds, "refine": fit.seconds},

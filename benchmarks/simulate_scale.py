@@ -84,13 +84,13 @@ def main() -> None:
     for weight, cap in itertools.product(WEIGHTS, CAPS):
         (state, info), elapsed, peak = measured(
             lambda c=cap, w=weight: simulate(
-                circuit, model, max_bond=c, nonidentity_weight=w, return_info=True
+                circuit, model, max_rank=c, nonidentity_weight=w, return_info=True
             )
         )
         states[weight, cap] = state
         weights = np.array(info.discarded_weights)
         rows.append({
-            "max_bond": cap, "weight": weight, "time_s": elapsed, "tracemalloc_peak_mib": peak,
+            "max_rank": cap, "weight": weight, "time_s": elapsed, "tracemalloc_peak_mib": peak,
             "max_rss_mib": max_rss_mib(), "bond_dims_max": max(state.bond_dims),
             "n_gates": info.n_gates, "n_truncations": len(weights),
             "discarded_weight_sum": float(weights.sum()) if len(weights) else 0.0,
@@ -120,7 +120,7 @@ def main() -> None:
     state = states[0.5, CAPS[-1]]
     bits, elapsed, peak = measured(lambda: state.sample_bits(SETTINGS, SHOTS, seed=1))
     sampling = {
-        "max_bond": CAPS[-1], "weight": 0.5, "settings": len(SETTINGS), "shots_per_setting": SHOTS,
+        "max_rank": CAPS[-1], "weight": 0.5, "settings": len(SETTINGS), "shots_per_setting": SHOTS,
         "time_s": elapsed, "tracemalloc_peak_mib": peak, "max_rss_mib": max_rss_mib(),
         "bits_mib": bits.nbytes / 2**20,
         "microseconds_per_shot": 1e6 * elapsed / (len(SETTINGS) * SHOTS),
@@ -145,13 +145,13 @@ def markdown(p: dict) -> str:
         f"(p1 = {p['p1']} has no one-qubit gates to act on); one BLAS thread; load average at "
         f"the end {p['load']:.1f} on 2 cores (shared machine).",
         "",
-        "| max_bond | weight | time (s) | tracemalloc peak (MiB) | max RSS (MiB) | truncations | "
+        "| max_rank | weight | time (s) | tracemalloc peak (MiB) | max RSS (MiB) | truncations | "
         "sum discarded weight | max discarded weight | error bound | trace before | purity |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in p["simulate"]:
         lines.append(
-            f"| {r['max_bond']} | {r['weight']} | {r['time_s']:.1f} | "
+            f"| {r['max_rank']} | {r['weight']} | {r['time_s']:.1f} | "
             f"{r['tracemalloc_peak_mib']:.0f} | {r['max_rss_mib']:.0f} | "
             f"{r['n_truncations']} / {r['n_gates']} | "
             f"{r['discarded_weight_sum']:.3g} | {r['discarded_weight_max']:.3g} | "
@@ -165,7 +165,7 @@ def markdown(p: dict) -> str:
         lines.append(f"- {label}: mean {g['mean']:.2e}, max {g['max']:.2e}")
     lines += [
         "",
-        f"Sampling (cap {s['max_bond']}, weight {s['weight']}): {s['settings']} settings x "
+        f"Sampling (cap {s['max_rank']}, weight {s['weight']}): {s['settings']} settings x "
         f"{s['shots_per_setting']} shots in {s['time_s']:.1f} s "
         f"({s['microseconds_per_shot']:.0f} us per shot), "
         f"tracemalloc peak {s['tracemalloc_peak_mib']:.0f} MiB, max RSS {s['max_rss_mib']:.0f} "

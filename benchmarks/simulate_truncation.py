@@ -78,7 +78,7 @@ def main() -> None:
         for weight in WEIGHTS:
             start = time.perf_counter()
             state, info = simulate(
-                circuit, model, max_bond=cap, nonidentity_weight=weight, return_info=True
+                circuit, model, max_rank=cap, nonidentity_weight=weight, return_info=True
             )
             elapsed = time.perf_counter() - start
             tds = [
@@ -88,7 +88,7 @@ def main() -> None:
             overlap = state.inner(exact) / max(state.purity(), exact.purity())
             repaired, negativity = physical(state.to_dense())
             rows.append({
-                "max_bond": cap, "weight": weight, "time_s": elapsed,
+                "max_rank": cap, "weight": weight, "time_s": elapsed,
                 "trace_before": info.trace_before_normalization,
                 "truncation_error": info.truncation_error,
                 "mean_marginal_td": float(np.mean(tds)), "max_marginal_td": float(np.max(tds)),
@@ -98,7 +98,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     payload = {
         "n": N, "depth": DEPTH, "p1": P1, "p2": P2, "seed": SEED,
-        "exact_max_bond": max(exact.bond_dims), "exact_vs_aer_trace_distance": aer_check,
+        "exact_max_rank": max(exact.bond_dims), "exact_vs_aer_trace_distance": aer_check,
         "rows": rows,
     }  # fmt: skip
     (RESULTS / "simulate_truncation.json").write_text(json.dumps(payload, indent=1))
@@ -111,31 +111,31 @@ def markdown(p: dict) -> str:
         "",
         f"n = {p['n']}, Haar brickwork depth {p['depth']} (seed {p['seed']}), depolarizing "
         f"p2 = {p['p2']} (p1 = {p['p1']} has no one-qubit gates to act on). Exact MPO: max bond "
-        f"{p['exact_max_bond']}, trace distance to Aer {p['exact_vs_aer_trace_distance']:.1e}. "
+        f"{p['exact_max_rank']}, trace distance to Aer {p['exact_vs_aer_trace_distance']:.1e}. "
         "Marginals: the 8 consecutive 3-qubit windows. Uhlmann fidelity after projecting the "
         "truncated state's eigenvalues onto the simplex; negativity = -sum of its negative "
         "eigenvalues before that.",
         "",
-        "| max_bond | weight | trace before | mean marginal TD | max marginal TD "
+        "| max_rank | weight | trace before | mean marginal TD | max marginal TD "
         "| overlap fidelity | Uhlmann fidelity | negativity |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in p["rows"]:
         lines.append(
-            f"| {r['max_bond']} | {r['weight']} | {r['trace_before']:.4f} | "
+            f"| {r['max_rank']} | {r['weight']} | {r['trace_before']:.4f} | "
             f"{r['mean_marginal_td']:.2e} | {r['max_marginal_td']:.2e} | "
             f"{r['overlap_fidelity']:.4f} | {r['uhlmann_fidelity']:.4f} | {r['negativity']:.3f} |"
         )
     lines += ["", "Best per cap:", ""]
     for cap in CAPS:
-        rows = [r for r in p["rows"] if r["max_bond"] == cap]
+        rows = [r for r in p["rows"] if r["max_rank"] == cap]
         pick = {
             "trace": min(rows, key=lambda r: abs(1 - r["trace_before"]))["weight"],
             "marginals": min(rows, key=lambda r: r["mean_marginal_td"])["weight"],
             "overlap": max(rows, key=lambda r: r["overlap_fidelity"])["weight"],
             "Uhlmann": max(rows, key=lambda r: r["uhlmann_fidelity"])["weight"],
         }
-        lines.append(f"- max_bond {cap}: " + ", ".join(f"{k}: weight {v}" for k, v in pick.items()))
+        lines.append(f"- max_rank {cap}: " + ", ".join(f"{k}: weight {v}" for k, v in pick.items()))
     return "\n".join(lines) + "\n"
 
 

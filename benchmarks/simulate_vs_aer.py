@@ -170,19 +170,19 @@ def trajectory_case(aer_shots: list[int]) -> dict:
     model = depolarizing(P1, P2)
     (exact, info), t_exact, _, loads = timed(lambda: simulate(circuit, model, return_info=True), 2)
     reference = [exact.marginal(w).to_dense() for w in windows(TRAJ_N)]
-    rows = [{"method": "ours, untruncated", "max_bond": max(exact.bond_dims), "time_s": t_exact,
+    rows = [{"method": "ours, untruncated", "max_rank": max(exact.bond_dims), "time_s": t_exact,
              "mean_td": 0.0, "max_td": 0.0, "load": max(loads),
              "trace_before_normalization": info.trace_before_normalization}]  # fmt: skip
     for cap in (8, 16, 32, 64, 128):
         for weight in (1.0, 0.5):
             (state, info), t, _, loads = timed(
                 lambda c=cap, w=weight: simulate(
-                    circuit, model, max_bond=c, nonidentity_weight=w, return_info=True
+                    circuit, model, max_rank=c, nonidentity_weight=w, return_info=True
                 ),
                 2,
             )
             mean, worst = marginal_errors(state, reference)
-            rows.append({"method": f"ours, max_bond={cap}, weight={weight}", "max_bond": cap,
+            rows.append({"method": f"ours, max_rank={cap}, weight={weight}", "max_rank": cap,
                          "time_s": t, "mean_td": mean, "max_td": worst, "load": max(loads),
                          "trace_before_normalization": info.trace_before_normalization,
                          })  # fmt: skip
@@ -220,11 +220,11 @@ def plot(dense: list[dict], traj: dict, path: Path) -> None:
     ax.set_title(f"brickwork haar, p2={P2}")
     ax.legend(fontsize=8)
     ax = axes[1]
-    for key, style, label in (("ours, max_bond", "o", "ours, capped, weight 1"),
+    for key, style, label in (("ours, max_rank", "o", "ours, capped, weight 1"),
                               ("weight=0.5", "s", "ours, capped, weight 0.5"),
                               ("Aer MPS", "^", "Aer MPS trajectories")):  # fmt: skip
         rows = [r for r in traj["rows"] if key in r["method"]]
-        if key == "ours, max_bond":
+        if key == "ours, max_rank":
             rows = [r for r in rows if "weight=1.0" in r["method"]]
         ax.loglog([r["time_s"] for r in rows], [r["mean_td"] for r in rows], style, label=label)
     exact = traj["rows"][0]

@@ -92,7 +92,7 @@ def one_run(n: int, depth: int, seed: int, noise_scale: float = 0.75, gpu: bool 
                 "negativity": result.negativity,
                 "edge_correlation": result.edge_correlation,
                 "max_rank": max(result.ranks),
-                "truth_max_bond": max(truth.bond_dims),
+                "truth_max_rank": max(truth.bond_dims),
                 "bound": None if bound is None else float(bound.value),
                 "warnings": result.warnings,
                 "seconds": {

@@ -71,7 +71,7 @@ def one_run(n: int, shots: int, seed: int, part: str) -> dict:
         "fidelity": fidelity(truth, result.state) if n <= DENSE_MAX else None,
         "negativity": result.negativity,
         "max_rank": max(result.ranks),
-        "truth_max_bond": max(truth.bond_dims),
+        "truth_max_rank": max(truth.bond_dims),
         "bound": None if result.bound is None else float(result.bound.value),
         "warnings": result.warnings,
     }

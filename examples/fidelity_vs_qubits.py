@@ -69,7 +69,7 @@ def one_size(n: int, args: argparse.Namespace) -> dict:
         "local_min": local.min_fidelity,
         "local": local,
         "max_rank": max(result.ranks),
-        "true_max_bond": max(truth.bond_dims),
+        "true_max_rank": max(truth.bond_dims),
         "seconds": time.perf_counter() - started,
     }
 
@@ -85,7 +85,7 @@ def print_row(r: dict) -> None:
     dense = "-" if r["fidelity"] is None else f"{r['fidelity']:.4f}"
     print(
         f"{r['n']:>4} {r['copies']:>10,} {dense:>10} {r['overlap']:>10.4f} "
-        f"{r['local_min']:>8.4f} {r['max_rank']:>5} {r['true_max_bond']:>5} "
+        f"{r['local_min']:>8.4f} {r['max_rank']:>5} {r['true_max_rank']:>5} "
         f"{r['seconds']:>6.1f}",
         flush=True,
     )

@@ -24,9 +24,9 @@ from qiskit_aer.noise import (
 
 from tomography.circuit_ops import (
     Operation,
+    assignment_matrices,
     circuit_to_ops,
     prepare_circuit,
-    readout_matrices,
     simulate_dense,
 )
 from tomography.circuits import brickwork, ghz_line, ising_trotter
@@ -222,18 +222,18 @@ def test_final_measurements_and_barriers_are_stripped():
     np.testing.assert_allclose(simulate_dense(circuit), simulate_dense(ghz_line(3)), atol=1e-12)
 
 
-def test_readout_matrices():
-    a = readout_matrices(combine(depolarizing(0.01, 0.02), readout(0.1, 0.3)), 3)
+def test_assignment_matrices():
+    a = assignment_matrices(combine(depolarizing(0.01, 0.02), readout(0.1, 0.3)), 3)
     np.testing.assert_allclose(a[2], [[0.9, 0.3], [0.1, 0.7]])
-    np.testing.assert_allclose(readout_matrices(None, 2), np.tile(np.eye(2), (2, 1, 1)))
+    np.testing.assert_allclose(assignment_matrices(None, 2), np.tile(np.eye(2), (2, 1, 1)))
     model = readout(0.1, 0.3)
     model.add_readout_error(ReadoutError([[0.8, 0.2], [0.0, 1.0]]), [1], warnings=False)
-    a = readout_matrices(model, 2)
+    a = assignment_matrices(model, 2)
     np.testing.assert_allclose(a[1], [[0.8, 0.0], [0.2, 1.0]])
     np.testing.assert_allclose(a[0], [[0.9, 0.3], [0.1, 0.7]])
 
 
-def test_readout_matrices_match_aer_sampling():
+def test_assignment_matrices_match_aer_sampling():
     circuit = QuantumCircuit(2)
     circuit.x(0)
     circuit.measure_all()
@@ -241,18 +241,18 @@ def test_readout_matrices_match_aer_sampling():
     counts = AerSimulator(noise_model=model, seed_simulator=1).run(circuit, shots=40000)
     counts = counts.result().get_counts()
     p_qubit0_reads_0 = sum(c for key, c in counts.items() if key[-1] == "0") / 40000
-    assert p_qubit0_reads_0 == pytest.approx(readout_matrices(model, 2)[0, 0, 1], abs=0.01)
+    assert p_qubit0_reads_0 == pytest.approx(assignment_matrices(model, 2)[0, 0, 1], abs=0.01)
 
 
-def test_readout_matrices_errors():
+def test_assignment_matrices_errors():
     model = NoiseModel()
     correlated = np.eye(4)
     correlated[0, :2] = [0.9, 0.1]
     model.add_readout_error(ReadoutError(correlated), [0, 1])
     with pytest.raises(ValueError, match=r"correlated readout errors on qubits \[\(0, 1\)\]"):
-        readout_matrices(model, 2)
+        assignment_matrices(model, 2)
     with pytest.raises(ValueError, match="n_qubits"):
-        readout_matrices(None, 0)
+        assignment_matrices(None, 0)
 
 
 def _circuit_with(build) -> QuantumCircuit:

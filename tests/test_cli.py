@@ -159,13 +159,13 @@ def test_reconstruct_options_and_truth_reach_the_report(pipeline):
     out = _ok(
         _run(
             "reconstruct", "data.npz", "-o", "capped", "--report", "capped.json", "--window", "3",
-            "--rank", "4", "--regularization", "truncation", "--truth", "truth.npz", cwd=folder,
+            "--max-rank", "4", "--regularization", "truncation", "--truth", "truth.npz", cwd=folder,
         )
     )  # fmt: skip
     assert "fidelity" in out.stdout
     report = read_report(folder / "capped.json")
     assert max(report["state"]["ranks"]) <= 4 and report["window"] == 3
-    assert report["inputs"]["options"]["rank"] == 4 and report["bound"] is None
+    assert report["inputs"]["options"]["max_rank"] == 4 and report["bound"] is None
     assert 0 < report["comparison"]["fidelity"] <= 1
 
 

@@ -447,7 +447,7 @@ def test_readout_mitigation_removes_the_bias():
     a = np.empty((4, 2, 2))
     a[:, 0, 0], a[:, 1, 0], a[:, 0, 1], a[:, 1, 1] = 1 - p01, p01, p10, 1 - p10
     design = MeasurementDesign(4, 3)
-    raw = measure(truth.with_readout(a), design, 3000, seed=10)
+    raw = measure(truth.with_assignment(a), design, 3000, seed=10)
     mitigated = raw.with_assignment(a)
     assert raw.assignment is None and mitigated.assignment is not None
     strings = _window_strings(4, 3)[1:]

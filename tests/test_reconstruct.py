@@ -370,7 +370,7 @@ def test_sampled_maxvol_and_truncation(sampled, options, threshold):
 
 def test_rank_caps_the_bond_dimension(sampled):
     truth, data = sampled
-    result = reconstruct(data, rank=4)
+    result = reconstruct(data, max_rank=4)
     assert max(result.ranks) <= 4
     assert fidelity(truth, result.state) > 0.5
 
@@ -427,7 +427,7 @@ def test_bad_input_types_and_windows(sampled):
     with pytest.raises(TypeError):
         reconstruct(data, window=3.0)
     with pytest.raises(TypeError):
-        reconstruct(data, rank="4")
+        reconstruct(data, max_rank="4")
     with pytest.raises(ValueError, match="must be odd.*try 3"):
         reconstruct(data, window=4)
     with pytest.raises(ValueError, match="exceeds the design's window 5"):
@@ -435,7 +435,7 @@ def test_bad_input_types_and_windows(sampled):
     with pytest.raises(ValueError, match="at least 3"):
         reconstruct(data, window=1)
     with pytest.raises(ValueError):
-        reconstruct(data, rank=0)
+        reconstruct(data, max_rank=0)
     with pytest.raises(ValueError):
         reconstruct(data, noise_scale=-1.0)
 
@@ -504,7 +504,7 @@ def test_rank_cap_keeps_a_positive_trace():
     truth = simulate(brickwork(8, 4, seed=0), NOISE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WindowTooNarrowWarning)
-        result = reconstruct(ExactExpectations(truth, 5), rank=4)
+        result = reconstruct(ExactExpectations(truth, 5), max_rank=4)
     assert max(result.ranks) <= 4
     assert result.state.trace() == pytest.approx(1.0, abs=1e-12)
     assert 0.0 < fidelity(truth, result.state) < 1.0

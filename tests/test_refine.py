@@ -122,7 +122,7 @@ def test_refine_sampled_data(sampled):
     truth, data, start = sampled
     result = refine(start, data, seed=0)
     assert isinstance(result, Refinement)
-    assert result.stopped_because in STOP_REASONS
+    assert result.stop_reason in STOP_REASONS
     assert len(result.history) == result.iterations + 1
     assert 0 <= result.best_iteration <= result.iterations
     train = [h[0] for h in result.history]
@@ -150,7 +150,7 @@ def test_refine_without_holdout(sampled):
     result = refine(start, data, holdout=0.0, max_iters=4)
     assert result.n_holdout == 0
     assert np.isnan([h[1] for h in result.history]).all()
-    assert result.stopped_because == "max_iters"
+    assert result.stop_reason == "max_iters"
     assert result.iterations == 4
     assert result.history[-1][0] < result.history[0][0]
 
@@ -173,7 +173,7 @@ def test_callback_stops(sampled):
         return iteration >= 2
 
     result = refine(start, data, seed=0, callback=stop_at_two)
-    assert result.stopped_because == "callback"
+    assert result.stop_reason == "callback"
     assert [s[0] for s in seen] == [0, 1, 2]
     assert [s[1:] for s in seen] == result.history
 
@@ -191,7 +191,7 @@ def test_nan_loss_stops_with_last_good_state(sampled, monkeypatch):
     monkeypatch.setattr(refine_module, "_loss_and_gradient", breaks_after_five)
     with pytest.warns(RuntimeWarning, match="NaN or infinite.*best finite iterate"):
         result = refine(start, data, seed=0)
-    assert result.stopped_because == "nan"
+    assert result.stop_reason == "nan"
     assert np.isfinite(result.history).all()
     assert result.state.trace() == pytest.approx(1.0)
     assert all(np.isfinite(c).all() for c in result.state.tt.cores)

@@ -18,7 +18,7 @@ from qiskit.providers.fake_provider import GenericBackendV2
 from qiskit.transpiler import CouplingMap
 from qiskit_aer.noise import NoiseModel, depolarizing_error
 
-from tomography.circuit_ops import readout_matrices, simulate_dense
+from tomography.circuit_ops import assignment_matrices, simulate_dense
 from tomography.circuits import brickwork, ghz_line, ising_trotter
 from tomography.noise import amplitude_damping, combine, depolarizing, readout
 from tomography.pauli import dense_to_pauli
@@ -146,7 +146,7 @@ def test_info_without_truncation():
     assert isinstance(info, SimulationInfo)
     assert info.discarded_weights == [] and info.truncation_error == 0.0
     assert info.n_gates == 3 + 2 + 3 + 2
-    assert info.max_bond == max(state.bond_dims) == 4**3  # the middle cut of 6 qubits
+    assert info.max_rank == max(state.bond_dims) == 4**3  # the middle cut of 6 qubits
     assert abs(info.trace_before_normalization - 1.0) < 1e-12
     assert state.truncation_error == 0.0
 
@@ -168,8 +168,8 @@ def test_truncation_is_reported_and_bounded():
     model = depolarizing(0.001, 0.01)  # unital: PTMs do not increase the Frobenius norm
     exact = dense_to_pauli(simulate_dense(circuit, model))
     # the bound is in the truncation norm: Hilbert-Schmidt (Frobenius of X) for weight 1
-    state, info = simulate(circuit, model, max_bond=16, nonidentity_weight=1.0, return_info=True)
-    assert max(state.bond_dims) <= 16 and info.max_bond == 16
+    state, info = simulate(circuit, model, max_rank=16, nonidentity_weight=1.0, return_info=True)
+    assert max(state.bond_dims) <= 16 and info.max_rank == 16
     assert info.discarded_weights and all(0 < w < 1 for w in info.discarded_weights)
     assert info.truncation_error == pytest.approx(np.sqrt(info.discarded_weights).sum())
     assert state.truncation_error == info.truncation_error
@@ -208,7 +208,7 @@ def test_low_weight_truncation_keeps_trace_and_marginals_closer():
     marginal = exact.marginal([2, 3, 4]).to_dense()
     errors, traces = {}, {}
     for weight in (1.0, 0.5):
-        state, info = simulate(circuit, model, max_bond=8, nonidentity_weight=weight,
+        state, info = simulate(circuit, model, max_rank=8, nonidentity_weight=weight,
                                return_info=True)  # fmt: skip
         traces[weight] = info.trace_before_normalization
         errors[weight] = trace_distance(state.marginal([2, 3, 4]).to_dense(), marginal)
@@ -221,22 +221,22 @@ def test_readout_is_attached_not_applied():
     circuit = brickwork(4, 2, gates="cx", seed=15)
     model = combine(depolarizing(0.01, 0.02), readout(0.03, 0.08))
     state = simulate(circuit, model)
-    np.testing.assert_array_equal(state.readout, readout_matrices(model, 4))
-    assert simulate(circuit, depolarizing(0.01, 0.02)).readout is None
-    assert simulate(circuit).readout is None
+    np.testing.assert_array_equal(state.assignment, assignment_matrices(model, 4))
+    assert simulate(circuit, depolarizing(0.01, 0.02)).assignment is None
+    assert simulate(circuit).assignment is None
     assert (
         trace_distance(state.to_dense(), simulate(circuit, depolarizing(0.01, 0.02)).to_dense())
         < AGREEMENT_TOL
     )
 
 
-def test_device_model_with_readout_on_some_qubits():
+def test_device_model_with_assignment_on_some_qubits():
     backend = _line_backend(5)
     model = NoiseModel.from_backend(backend)
     circuit = transpile(brickwork(5, 3, gates="cx", seed=16), backend, initial_layout=range(5),
                         optimization_level=0, seed_transpiler=1)  # fmt: skip
     state = _assert_agrees(circuit, model)
-    np.testing.assert_allclose(state.readout, readout_matrices(model, 5))
+    np.testing.assert_allclose(state.assignment, assignment_matrices(model, 5))
 
 
 # ---------------------------------------------------------------------- bad input
@@ -306,10 +306,10 @@ def test_argument_errors():
         simulate("not a circuit")
     with pytest.raises(TypeError, match="NoiseModel"):
         simulate(circuit, {"cx": 0.01})
-    with pytest.raises(ValueError, match="max_bond"):
-        simulate(circuit, max_bond=0)
-    with pytest.raises(TypeError, match="max_bond"):
-        simulate(circuit, max_bond=2.5)
+    with pytest.raises(ValueError, match="max_rank"):
+        simulate(circuit, max_rank=0)
+    with pytest.raises(TypeError, match="max_rank"):
+        simulate(circuit, max_rank=2.5)
     with pytest.raises(ValueError, match="tol"):
         simulate(circuit, tol=-1e-3)
     with pytest.raises(ValueError, match="nonidentity_weight"):

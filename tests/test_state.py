@@ -16,7 +16,7 @@ from qiskit.quantum_info import DensityMatrix, Pauli, partial_trace
 from qiskit_aer import AerSimulator
 from scipy import stats
 
-from tomography.circuit_ops import readout_matrices, simulate_dense
+from tomography.circuit_ops import assignment_matrices, simulate_dense
 from tomography.circuits import brickwork, ising_trotter
 from tomography.noise import amplitude_damping, combine, depolarizing, readout, thermal
 from tomography.pauli import dense_to_pauli, reverse_qubit_axes
@@ -83,7 +83,7 @@ def test_marginal_matches_partial_trace(noisy, sites):
     expected = partial_trace(DensityMatrix(rho), traced).data if traced else rho
     assert marginal.n == len(sites)
     np.testing.assert_allclose(marginal.to_dense(), expected, atol=1e-13)
-    np.testing.assert_array_equal(marginal.readout, state.readout[keep])
+    np.testing.assert_array_equal(marginal.assignment, state.assignment[keep])
 
 
 def test_marginal_errors(noisy):
@@ -116,7 +116,7 @@ def test_compress_reports_error_and_reduces_bonds():
     same = state.compress()
     assert same.bond_dims == state.bond_dims and same.truncation_error < 1e-13
     for cap in (16, 4):
-        small = state.compress(max_bond=cap)
+        small = state.compress(max_rank=cap)
         assert max(small.bond_dims) <= cap
         error = np.linalg.norm(small.tt.full() - exact) / np.linalg.norm(exact)
         assert 0 < error <= small.truncation_error * (1 + 1e-10)
@@ -124,8 +124,8 @@ def test_compress_reports_error_and_reduces_bonds():
     assert max(by_tol.bond_dims) < max(state.bond_dims)
     error = np.linalg.norm(by_tol.tt.full() - exact) / np.linalg.norm(exact)
     assert error <= by_tol.truncation_error * (1 + 1e-10) <= 0.05 * (1 + 1e-10)
-    twice = state.compress(max_bond=16).compress(max_bond=4)
-    assert twice.truncation_error > state.compress(max_bond=16).truncation_error
+    twice = state.compress(max_rank=16).compress(max_rank=4)
+    assert twice.truncation_error > state.compress(max_rank=16).truncation_error
 
 
 def test_to_dense_refuses_large_states():
@@ -150,18 +150,18 @@ def test_operator_cores_round_trip_and_non_hermitian(noisy):
 # ---------------------------------------------------------------------- files
 def test_save_load_round_trip(noisy, tmp_path):
     state, _ = noisy
-    truncated = state.compress(max_bond=4)
+    truncated = state.compress(max_rank=4)
     path = truncated.save(tmp_path / "state")
     assert path == tmp_path / "state.npz"
     loaded = PauliMPO.load(path)
     assert loaded.n == 5 and loaded.bond_dims == truncated.bond_dims
     assert loaded.truncation_error == truncated.truncation_error
     assert loaded.tt.log_scale == truncated.tt.log_scale
-    np.testing.assert_array_equal(loaded.readout, state.readout)
+    np.testing.assert_array_equal(loaded.assignment, state.assignment)
     for a, b in zip(loaded.tt.cores, truncated.tt.cores, strict=True):
         np.testing.assert_array_equal(a, b)
-    no_readout = state.with_readout(None)
-    assert PauliMPO.load(no_readout.save(tmp_path / "plain.npz")).readout is None
+    no_readout = state.with_assignment(None)
+    assert PauliMPO.load(no_readout.save(tmp_path / "plain.npz")).assignment is None
 
 
 def test_save_refuses_to_overwrite(noisy, tmp_path):
@@ -169,7 +169,7 @@ def test_save_refuses_to_overwrite(noisy, tmp_path):
     path = state.save(tmp_path / "s.npz")
     with pytest.raises(FileExistsError, match="overwrite=True"):
         state.save(path)
-    other = state.marginal([0, 1, 2]).with_readout(None)
+    other = state.marginal([0, 1, 2]).with_assignment(None)
     other.save(path, overwrite=True)
     assert PauliMPO.load(path).n == 3
 
@@ -369,7 +369,7 @@ def test_sample_matches_aer_sampler_and_exact_distribution(n, build, model, sett
     circuit = build()
     state = simulate(circuit, model)
     rho = simulate_dense(circuit, model)
-    assignment = readout_matrices(model, n)
+    assignment = assignment_matrices(model, n)
     shots = 4000
     ours = state.sample(settings, shots, seed=7)
     for s, setting in enumerate(settings):
@@ -380,7 +380,7 @@ def test_sample_matches_aer_sampler_and_exact_distribution(n, build, model, sett
         assert _goodness_of_fit(ours[s], exact) > P_MIN
         assert _goodness_of_fit(aer, exact) > P_MIN
         # the test has power: our shots without the readout error are rejected
-        ideal = state.sample([setting], shots, seed=8, apply_readout=False)[0]
+        ideal = state.sample([setting], shots, seed=8, apply_assignment=False)[0]
         assert _goodness_of_fit(ideal, exact) < P_MIN
 
 
@@ -423,7 +423,7 @@ def test_sample_readout_and_seeding():
     state = simulate(circuit, readout(0.1, 0.0))  # |00>, reads 1 with probability 0.1
     bits = state.sample_bits(["ZZ"], 20000, seed=2)[0]
     assert abs(bits.mean() - 0.1) < 5 * np.sqrt(0.09 / 40000)
-    assert not state.sample_bits(["ZZ"], 100, seed=2, apply_readout=False).any()
+    assert not state.sample_bits(["ZZ"], 100, seed=2, apply_assignment=False).any()
     first = state.sample(["ZZ", "XX"], 300, seed=3)
     assert first == state.sample(["ZZ", "XX"], 300, seed=3)
     assert first != state.sample(["ZZ", "XX"], 300, seed=4)
@@ -469,8 +469,8 @@ def test_state_argument_errors(noisy):
     with pytest.raises(ValueError, match="complex"):
         PauliMPO(TensorTrain([np.ones((1, 4, 1), dtype=complex)]))
     with pytest.raises(ValueError, match="shape"):
-        state.with_readout(np.tile(np.eye(2), (4, 1, 1)))
+        state.with_assignment(np.tile(np.eye(2), (4, 1, 1)))
     with pytest.raises(ValueError, match="stochastic"):
-        state.with_readout(np.tile([[0.9, 0.2], [0.2, 0.8]], (5, 1, 1)))
+        state.with_assignment(np.tile([[0.9, 0.2], [0.2, 0.8]], (5, 1, 1)))
     with pytest.raises(ValueError, match="trace"):
         PauliMPO(state.tt * -1.0).normalized()

@@ -375,7 +375,7 @@ def _simulate_truth(opts: dict[str, Any], quiet: bool):
         state, info = simulate(
             circuit,
             noise,
-            max_bond=opts["max_bond"],
+            max_rank=opts["max_rank"],
             tol=opts["tol"],
             return_info=True,
             progress=bar,
@@ -392,7 +392,7 @@ def _simulation_options(func: Callable) -> Callable:
         help="Relative singular-value tail dropped at each two-qubit gate.",
     )(func)
     return click.option(
-        "--max-bond",
+        "--max-rank",
         type=click.IntRange(min=1),
         default=None,
         help="Cap on the MPO bond dimension (the truncation is reported).",

@@ -16,7 +16,7 @@ Aer's noise rules, mirrored here (qiskit-aer 0.18, ``aer_compiler._assemble_op``
 - ``kraus``/``superop`` instructions get no extra noise; an Aer ``QuantumError`` appended to
   the circuit (``quantum_channel``) is applied as itself.
 - Errors on ``measure`` act after the projection and so never change the recorded outcome;
-  readout errors are classical and returned apart by :func:`readout_matrices`.
+  readout errors are classical and returned apart by :func:`assignment_matrices`.
 
 Conventions: see :mod:`tomography.pauli` (Pauli 0..3 = I, X, Y, Z; qubit 0 first).
 """
@@ -42,7 +42,7 @@ __all__ = [
     "Operation",
     "circuit_to_ops",
     "prepare_circuit",
-    "readout_matrices",
+    "assignment_matrices",
     "simulate_dense",
 ]
 
@@ -283,7 +283,7 @@ def circuit_to_ops(
     ----------
     circuit : qiskit.QuantumCircuit
     noise_model : qiskit_aer.noise.NoiseModel or None, default=None
-        Readout errors are ignored here (see :func:`readout_matrices`).
+        Readout errors are ignored here (see :func:`assignment_matrices`).
 
     Returns
     -------
@@ -365,7 +365,7 @@ def _warn_unfired(
         )
 
 
-def readout_matrices(noise_model: NoiseModel | None, n_qubits: int) -> np.ndarray:
+def assignment_matrices(noise_model: NoiseModel | None, n_qubits: int) -> np.ndarray:
     """Per-qubit readout assignment matrices of a noise model.
 
     Parameters

@@ -102,7 +102,7 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
     Example:
       ttqst simulate --circuit brickwork --qubits 8 --depth 2 --seed 1 \\
           --p1 0.001 --p2 0.01 --readout 0.02 -o truth.npz
-      ttqst simulate --qasm prep.qasm --p2 0.01 --max-bond 64 -o truth.npz --force
+      ttqst simulate --qasm prep.qasm --p2 0.01 --max-rank 64 -o truth.npz --force
     """
     path = _check_output(output, force, npz=True)
     state, info, text = _simulate_truth(opts, quiet)
@@ -258,15 +258,15 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
     if readout_error is not None:
         p01, p10 = readout_error
         matrix = np.array([[1.0 - p01, p10], [p01, 1.0 - p10]])
-        state = state.with_readout(np.tile(matrix, (state.n, 1, 1)))
-    if mitigate and state.readout is None:
+        state = state.with_assignment(np.tile(matrix, (state.n, 1, 1)))
+    if mitigate and state.assignment is None:
         raise ValueError(
             f"--mitigate: {state_file} has no readout error and none was given (--readout-error)"
         )
     design = MeasurementDesign(state.n, window)
     with _Progress("measure", "shot", quiet) as bar:
         data = measure(state, design, shots, seed=seed, progress=bar)
-    return data.with_assignment(state.readout) if mitigate else data
+    return data.with_assignment(state.assignment) if mitigate else data
 
 
 def _export(folder: Path, window: int | None, version: int, force: bool, opts) -> None:
@@ -311,7 +311,9 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     default=None,
     help="Odd fibre window 2l+1, at most the design's (default: the design's, or one less).",
 )
-@click.option("--rank", type=click.IntRange(min=1), default=None, help="Cap on the bond dimension.")
+@click.option(
+    "--max-rank", type=click.IntRange(min=1), default=None, help="Cap on the bond dimension."
+)
 @click.option(
     "--method",
     type=click.Choice(["cross"]),
@@ -369,7 +371,7 @@ def reconstruct_command(
     output: Path,
     report: Path | None,
     window: int | None,
-    rank: int | None,
+    max_rank: int | None,
     method: str,
     index_sets: str,
     regularization: str,
@@ -391,7 +393,7 @@ def reconstruct_command(
     \b
     Example:
       ttqst reconstruct data.npz -o estimate.npz --report report.json
-      ttqst reconstruct data.npz -o estimate.npz --window 3 --rank 16 --refine --seed 1
+      ttqst reconstruct data.npz -o estimate.npz --window 3 --max-rank 16 --refine --seed 1
     """
     from .io import reconstruction_report, write_report
     from .measure import MeasurementData
@@ -409,7 +411,7 @@ def reconstruct_command(
         result = reconstruct(
             data,
             window=window,
-            rank=rank,
+            max_rank=max_rank,
             method=method,
             index_sets=index_sets,
             regularization=regularization,
@@ -445,7 +447,7 @@ def reconstruct_command(
             "design_window": data.design.window,
             "options": {
                 "window": window,
-                "rank": rank,
+                "max_rank": max_rank,
                 "method": method,
                 "index_sets": index_sets,
                 "regularization": regularization,
@@ -675,7 +677,7 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
         after = fidelity(truth, fit.state) if n <= 12 else overlap_fidelity(truth, fit.state)
         click.echo(
             f"refined in {fit.seconds:.2f} s ({fit.iterations} iterations, stopped: "
-            f"{fit.stopped_because}): {'fidelity' if n <= 12 else 'overlap fidelity'} "
+            f"{fit.stop_reason}): {'fidelity' if n <= 12 else 'overlap fidelity'} "
             f"{after:.4f}"
         )
     click.echo(f"total time {time.perf_counter() - started:.1f} s")

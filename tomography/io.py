@@ -248,7 +248,7 @@ def _refinement_dict(refinement: Any) -> dict | None:
         return None
     history = refinement.history
     return {
-        "stopped_because": refinement.stopped_because,
+        "stop_reason": refinement.stop_reason,
         "iterations": refinement.iterations,
         "best_iteration": refinement.best_iteration,
         "n_train": refinement.n_train,

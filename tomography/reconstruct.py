@@ -21,7 +21,7 @@ Two ways to use the local unfoldings (``index_sets``):
   (benchmarks/results/tomography_budget.md): whitening adds 0.002-0.007 to the fidelity.
 - ``"maxvol"``: the paper's choice, ``r_k`` rows and columns picked by maxvol on the leading
   singular vectors of the measured ``W_k``, ``r_k`` the number of singular values above the
-  noise (or ``rank``), with a plain pseudo-inverse.
+  noise (or ``max_rank``), with a plain pseudo-inverse.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ REFINE_DEFAULTS: dict[str, Any] = {"loss": "nll", "positive": True, "kraus_dim":
 #: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
 EDGE_LIMIT_EXACT = 1e-8
 EDGE_LIMIT_NOISY = 2.0
-#: ``nonidentity_weight`` of the rounding to ``rank`` (see PauliMPO.compress): a Frobenius
+#: ``nonidentity_weight`` of the rounding to ``max_rank`` (see PauliMPO.compress): a Frobenius
 #: rounding of the Pauli tensor can destroy the trace (seen: depth 4, rank 4, trace -9e-5).
 RANK_CAP_WEIGHT = 0.5
 #: Largest n for which ``repair=True`` is allowed (dense eigendecomposition).
@@ -202,7 +202,7 @@ def reconstruct(
     data: MeasurementData | ExactExpectations,
     *,
     window: int | None = None,
-    rank: int | None = None,
+    max_rank: int | None = None,
     method: str = "cross",
     index_sets: str = "all",
     regularization: str = "tikhonov",
@@ -222,13 +222,13 @@ def reconstruct(
     window : int, optional
         Odd width ``2l + 1`` of the fibres, at most the design's window (default: the design's
         window, or the largest odd width below it).
-    rank : int, optional
+    max_rank : int, optional
         Cap on the bond dimension (default: chosen from the data, see ``index_sets``).
     method : {"cross"}
         Only the cross formula for now.
     index_sets : {"all", "maxvol"}
         - ``"all"``: every local string, regularised inverses (default; see module docstring).
-        - ``"maxvol"``: maxvol-chosen subsets of size ``rank_above_noise`` (or ``rank``).
+        - ``"maxvol"``: maxvol-chosen subsets of size ``rank_above_noise`` (or ``max_rank``).
     regularization : {"tikhonov", "truncation"}
         - ``"tikhonov"``: ``1/s -> s / (s^2 + tau^2)``.
         - ``"truncation"``: singular values below ``tau`` dropped.
@@ -297,7 +297,7 @@ def reconstruct(
     if refine and isinstance(data, ExactExpectations):
         raise ValueError("refine=True fits measured data; ExactExpectations has no shot noise")
     noise_scale = check_real(noise_scale, "noise_scale", minimum=0.0)
-    rank = None if rank is None else check_int(rank, "rank", minimum=1)
+    max_rank = None if max_rank is None else check_int(max_rank, "max_rank", minimum=1)
     half = _half_window(data, window)
     n = data.n
     if n == 1:
@@ -310,7 +310,7 @@ def reconstruct(
     if progress is not None:
         progress(n, n)
     fibres, intersections, stds, sets, cuts, taus, scales = _cross_blocks(
-        blocks, half, index_sets, noise_scale, rank
+        blocks, half, index_sets, noise_scale, max_rank
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -338,8 +338,8 @@ def reconstruct(
             f"the reconstructed trace X(0..0) is {trace:.3g}, not positive: the data does not "
             "determine a state (too few shots, or a window narrower than the light cone)"
         )
-    state = PauliMPO(tt / trace).compress(rank, 1e-10, nonidentity_weight=RANK_CAP_WEIGHT)
-    if rank is not None:  # a capped rank changes the trace a little
+    state = PauliMPO(tt / trace).compress(1e-10, max_rank, nonidentity_weight=RANK_CAP_WEIGHT)
+    if max_rank is not None:  # a capped rank changes the trace a little
         state = state.normalized()
     refinement = None
     if refine is not False:
@@ -430,7 +430,7 @@ def _noise_norm(variance: np.ndarray) -> float:
     return float(np.sqrt(variance.sum(axis=1).max()) + np.sqrt(variance.sum(axis=0).max()))
 
 
-def _cross_blocks(blocks, half, index_sets, noise_scale, rank):
+def _cross_blocks(blocks, half, index_sets, noise_scale, max_rank):
     """Fibres, intersections, their entry std's, local index sets, per-cut diagnostics, tau's."""
     n = len(blocks)
     shapes = [(4 ** (k - b.first), 4, 4 ** (b.last - k)) for k, b in enumerate(blocks)]
@@ -451,7 +451,7 @@ def _cross_blocks(blocks, half, index_sets, noise_scale, rank):
         tau = noise_scale * _noise_norm(whitened)
         scales.append(scale)
         if index_sets == "maxvol":
-            r = min(rank or above, min(w.shape))
+            r = min(max_rank or above, min(w.shape))
             u, _, vh = np.linalg.svd(w)
             rows, _ = maxvol(u[:, :r])
             cols, _ = maxvol(vh[:r].T)

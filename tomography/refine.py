@@ -85,7 +85,7 @@ INITS = ("state", "random")
 """Starting points: the given state (the cross estimate), or a random one of its size."""
 
 STOP_REASONS = frozenset({"converged", "max_iters", "holdout", "nan", "callback", "line_search"})
-"""Values of :attr:`Refinement.stopped_because`."""
+"""Values of :attr:`Refinement.stop_reason`."""
 
 VARIANCE_FLOOR = 1e-12
 """Smallest variance used in a weight (exact data has variance 0)."""
@@ -108,7 +108,7 @@ class Refinement:
     history : list of (float, float)
         ``(train_loss, holdout_loss)`` per iteration; entry 0 is the starting point. The
         holdout loss is NaN when nothing is held out.
-    stopped_because : str
+    stop_reason : str
         One of :data:`STOP_REASONS`:
 
         - ``"converged"``: L-BFGS-B met its tolerances;
@@ -133,7 +133,7 @@ class Refinement:
 
     state: PauliMPO
     history: list
-    stopped_because: str
+    stop_reason: str
     n_train: int
     n_holdout: int
     iterations: int
@@ -208,7 +208,7 @@ def refine(
         The held-out split, the random start and the purification's initial noise.
     callback : callable, optional
         ``callback(iteration, train_loss, holdout_loss)`` after each iteration; returning True
-        stops the run (``stopped_because == "callback"``).
+        stops the run (``stop_reason == "callback"``).
     progress : bool or None, default=None
         Progress bar (tqdm, on stderr) over the iterations: None shows it only when stderr is
         a terminal, True always, False never.
@@ -229,7 +229,7 @@ def refine(
     Warns
     -----
     RuntimeWarning
-        The loss became NaN or infinite (``stopped_because == "nan"``): the last good iterate
+        The loss became NaN or infinite (``stop_reason == "nan"``): the last good iterate
         is returned.
     """
     started = time.perf_counter()
@@ -258,12 +258,12 @@ def refine(
     refined = PauliMPO(
         TensorTrain(model.real_cores(run.best_x)),
         truncation_error=state.truncation_error,
-        readout=state.readout,
+        assignment=state.assignment,
     )
     return Refinement(
         state=refined.normalized(),
         history=list(run.history),
-        stopped_because=reason,
+        stop_reason=reason,
         n_train=head.n_train,
         n_holdout=head.n_holdout,
         iterations=len(run.history) - 1,

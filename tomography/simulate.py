@@ -20,7 +20,7 @@ from ttcross import TensorTrain
 from ttcross import contract as ct
 from ttcross._validation import check_int, check_real
 
-from .circuit_ops import circuit_to_ops, readout_matrices
+from .circuit_ops import assignment_matrices, circuit_to_ops
 from .state import PauliMPO
 
 __all__ = ["simulate", "SimulationInfo"]
@@ -39,7 +39,7 @@ class SimulationInfo:
         Sum over truncations of the square roots of those weights: for unital noise, an upper
         bound on the relative error of the Pauli tensor in the truncation norm (Frobenius for
         ``nonidentity_weight=1``, the weighted norm otherwise).
-    max_bond : int
+    max_rank : int
         Largest bond dimension met during the run.
     n_gates : int
         Number of operations applied.
@@ -50,7 +50,7 @@ class SimulationInfo:
 
     discarded_weights: list[float] = field(default_factory=list)
     truncation_error: float = 0.0
-    max_bond: int = 1
+    max_rank: int = 1
     n_gates: int = 0
     trace_before_normalization: float = 1.0
 
@@ -85,7 +85,7 @@ class _CanonicalChain:
             self.cores[k - 1] = np.tensordot(self.cores[k - 1], r.T, axes=(2, 0))
             self.center -= 1
 
-    def apply_two(self, site: int, ptm: np.ndarray, max_bond: int | None, tol: float) -> float:
+    def apply_two(self, site: int, ptm: np.ndarray, max_rank: int | None, tol: float) -> float:
         """Gate on (site, site+1); returns the discarded relative weight."""
         self.move_center(site)
         block = ct.merge_cores(self.cores[site], self.cores[site + 1])
@@ -97,8 +97,8 @@ class _CanonicalChain:
             raise FloatingPointError(f"the state vanished at the gate on qubits {site, site + 1}")
         tail = np.sqrt(np.cumsum((s**2)[::-1]))[::-1]
         rank = max(1, int(np.count_nonzero(tail > tol * np.sqrt(total))))
-        if max_bond is not None:
-            rank = min(rank, max_bond)
+        if max_rank is not None:
+            rank = min(rank, max_rank)
         discarded = float(np.sum(s[rank:] ** 2)) / total
         s_kept = s[:rank] / np.linalg.norm(s[:rank])
         self.log_scale += 0.5 * np.log(total * (1.0 - discarded)) if discarded < 1 else 0.0
@@ -119,7 +119,7 @@ def simulate(
     circuit: QuantumCircuit,
     noise_model: NoiseModel | None = None,
     *,
-    max_bond: int | None = None,
+    max_rank: int | None = None,
     tol: float = 1e-12,
     nonidentity_weight: float = 0.5,
     return_info: bool = False,
@@ -136,14 +136,14 @@ def simulate(
     noise_model : qiskit_aer.noise.NoiseModel, optional
         Gate errors enter the state through their PTMs, as in Aer's density-matrix method;
         readout errors are not folded into the state but attached to it for sampling.
-    max_bond : int, optional
+    max_rank : int, optional
         Cap on the bond dimension (the truncation is then reported, see ``return_info``).
     tol : float, default=1e-12
         Relative singular-value tail dropped at each two-qubit gate.
     nonidentity_weight : float, default=0.5
         Truncate in the norm where each Pauli string is weighted by this number to the power of
         its weight (the identity has weight 0). 1 is the Hilbert-Schmidt norm: at n = 10 it
-        gives the best global overlap under a tight ``max_bond``, but at n = 100 (depth 10,
+        gives the best global overlap under a tight ``max_rank``, but at n = 100 (depth 10,
         cap 64) it keeps only 3e-6 of the trace and returns a purity of 65, because ~4^n
         high-weight strings dominate that norm. 0.5 keeps the trace (0.996 there) and the
         few-qubit marginals several times more accurate (``benchmarks/simulate_scale.md``,
@@ -159,16 +159,16 @@ def simulate(
     -------
     PauliMPO, or (PauliMPO, SimulationInfo)
         Normalised to trace 1 (the trace before that is in the info); ``truncation_error``
-        set; ``readout`` from the noise model.
+        set; ``assignment`` from the noise model.
 
     Raises
     ------
     ValueError
         Gates that are not unitary or not between neighbours, classical control, mid-circuit
-        measurement (from ``circuit_to_ops``); ``max_bond < 1``; ``tol < 0``.
+        measurement (from ``circuit_to_ops``); ``max_rank < 1``; ``tol < 0``.
     """
-    if max_bond is not None:
-        max_bond = check_int(max_bond, "max_bond", minimum=1)
+    if max_rank is not None:
+        max_rank = check_int(max_rank, "max_rank", minimum=1)
     tol = check_real(tol, "tol", minimum=0.0)
     weight = check_real(nonidentity_weight, "nonidentity_weight", minimum=0.0, strict=True)
     ops = circuit_to_ops(circuit, noise_model)  # checks the types of both arguments
@@ -195,19 +195,19 @@ def simulate(
         )
         ptm = two_site @ np.kron(pending[site], pending[site + 1])
         pending[site] = pending[site + 1] = np.eye(4)
-        discarded = chain.apply_two(site, ptm, max_bond, tol)
+        discarded = chain.apply_two(site, ptm, max_rank, tol)
         if discarded > 0:
             info.discarded_weights.append(discarded)
             info.truncation_error += float(np.sqrt(discarded))
-        info.max_bond = max(info.max_bond, chain.cores[site].shape[2])
+        info.max_rank = max(info.max_rank, chain.cores[site].shape[2])
     if progress is not None:
         progress(len(ops), len(ops))
     for site in range(n):
         chain.cores[site] = ct.apply_site_operator(from_weighted @ pending[site], chain.cores[site])
     state = PauliMPO(chain.tensor_train(), truncation_error=info.truncation_error)
     info.trace_before_normalization = state.trace()
-    readout = readout_matrices(noise_model, n) if noise_model is not None else None
-    if readout is not None and np.allclose(readout, np.eye(2)):
-        readout = None
-    state = state.normalized().with_readout(readout)
+    assignment = assignment_matrices(noise_model, n) if noise_model is not None else None
+    if assignment is not None and np.allclose(assignment, np.eye(2)):
+        assignment = None
+    state = state.normalized().with_assignment(assignment)
     return (state, info) if return_info else state

@@ -53,24 +53,25 @@ class PauliMPO:
     truncation_error : float, default=0.0
         Upper bound on the relative Frobenius error of ``tt`` accumulated by compressions
         (sum over truncations of the discarded norm relative to the norm at that step).
-    readout : ndarray, shape (n, 2, 2), optional
+    assignment : ndarray, shape (n, 2, 2), optional
         Per-qubit assignment matrices ``A[k][measured, true]`` applied when sampling; they are a
         property of the measurement, not of the state, and are not in ``tt``.
 
     Raises
     ------
     ValueError
-        Mode sizes other than 4, complex cores, readout of the wrong shape or not stochastic.
+        Mode sizes other than 4, complex cores, assignment matrices of the wrong shape or not
+        stochastic.
     """
 
-    __slots__ = ("_tt", "_truncation_error", "_readout")
+    __slots__ = ("_tt", "_truncation_error", "_assignment")
 
     def __init__(
         self,
         tt: TensorTrain,
         *,
         truncation_error: float = 0.0,
-        readout: np.ndarray | None = None,
+        assignment: np.ndarray | None = None,
     ):
         if not isinstance(tt, TensorTrain):
             raise TypeError(f"`tt` must be a ttcross.TensorTrain, got {type(tt).__name__}")
@@ -82,7 +83,9 @@ class PauliMPO:
             )
         self._tt = tt
         self._truncation_error = float(truncation_error)
-        self._readout = None if readout is None else _check_readout(readout, tt.ndim)
+        self._assignment = (
+            None if assignment is None else _check_assignment_matrices(assignment, tt.ndim)
+        )
 
     # ------------------------------------------------------------------ basic properties
     @property
@@ -106,16 +109,16 @@ class PauliMPO:
         return self._truncation_error
 
     @property
-    def readout(self) -> np.ndarray | None:
+    def assignment(self) -> np.ndarray | None:
         """Per-qubit assignment matrices (n, 2, 2) used by :meth:`sample`, or None."""
-        return None if self._readout is None else self._readout.copy()
+        return None if self._assignment is None else self._assignment.copy()
 
     def __repr__(self) -> str:
-        return f"PauliMPO(n={self.n}, max_bond={max(self.bond_dims, default=1)})"
+        return f"PauliMPO(n={self.n}, max_rank={max(self.bond_dims, default=1)})"
 
-    def with_readout(self, readout: np.ndarray | None) -> PauliMPO:
+    def with_assignment(self, assignment: np.ndarray | None) -> PauliMPO:
         """The same state with other assignment matrices (None: ideal readout)."""
-        return PauliMPO(self._tt, truncation_error=self._truncation_error, readout=readout)
+        return PauliMPO(self._tt, truncation_error=self._truncation_error, assignment=assignment)
 
     # ------------------------------------------------------------------ scalars
     def trace(self) -> float:
@@ -164,7 +167,7 @@ class PauliMPO:
         if not trace > 0:
             raise ValueError(f"cannot normalise a state with trace {trace:.3g} (must be > 0)")
         return PauliMPO(
-            self._tt / trace, truncation_error=self._truncation_error, readout=self._readout
+            self._tt / trace, truncation_error=self._truncation_error, assignment=self._assignment
         )
 
     def marginal(self, sites: Sequence[int]) -> PauliMPO:
@@ -189,8 +192,8 @@ class PauliMPO:
             )
         drop = {k: _unit(0) for k in range(self.n) if k not in keep}
         tt = self._tt.contract_modes(drop) if drop else self._tt
-        readout = None if self._readout is None else self._readout[keep]
-        return PauliMPO(tt, truncation_error=self._truncation_error, readout=readout)
+        assignment = None if self._assignment is None else self._assignment[keep]
+        return PauliMPO(tt, truncation_error=self._truncation_error, assignment=assignment)
 
     def local_tensors(self, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
         """Pauli coefficients of the marginals on several runs of consecutive qubits.
@@ -211,8 +214,8 @@ class PauliMPO:
 
     def compress(
         self,
-        max_bond: int | None = None,
         tol: float | None = None,
+        max_rank: int | None = None,
         *,
         nonidentity_weight: float = 1.0,
     ) -> PauliMPO:
@@ -220,15 +223,15 @@ class PauliMPO:
 
         Parameters
         ----------
-        max_bond : int, optional
-            Cap on every bond dimension.
         tol : float, optional
             Relative accuracy in the truncation norm (default: round-off only).
+        max_rank : int, optional
+            Cap on every bond dimension.
         nonidentity_weight : float, default=1.0
             Round in the norm where each string is weighted by this number to the power of its
             weight, as in :func:`tomography.simulate.simulate`: 1 is the Frobenius norm of the
             Pauli tensor; about 0.5 keeps the trace and the few-qubit marginals under a tight
-            ``max_bond`` (a Frobenius truncation can even flip the sign of the trace).
+            ``max_rank`` (a Frobenius truncation can even flip the sign of the trace).
 
         Returns
         -------
@@ -243,10 +246,12 @@ class PauliMPO:
         tt = self._tt
         if nonidentity_weight != 1.0:
             tt = _map_sites(tt, weight)
-        tt, error = tt.round(tol, max_bond, return_error=True)
+        tt, error = tt.round(tol, max_rank, return_error=True)
         if nonidentity_weight != 1.0:
             tt = _map_sites(tt, unweight)
-        return PauliMPO(tt, truncation_error=self._truncation_error + error, readout=self._readout)
+        return PauliMPO(
+            tt, truncation_error=self._truncation_error + error, assignment=self._assignment
+        )
 
     # ------------------------------------------------------------------ dense conversion
     @classmethod
@@ -314,7 +319,7 @@ class PauliMPO:
         shots: int,
         *,
         seed: int | np.random.Generator | None = None,
-        apply_readout: bool = True,
+        apply_assignment: bool = True,
     ) -> list[dict[str, int]]:
         """Simulated measurement counts in product Pauli bases.
 
@@ -325,8 +330,8 @@ class PauliMPO:
         shots : int
             Shots per setting.
         seed : int, Generator or None
-        apply_readout : bool, default=True
-            Flip outcomes by ``self.readout`` when it is set.
+        apply_assignment : bool, default=True
+            Flip outcomes by ``self.assignment`` when it is set.
 
         Returns
         -------
@@ -334,7 +339,7 @@ class PauliMPO:
             One Qiskit counts dict per setting: bitstrings with qubit 0 RIGHT-most, bit 0 for
             the +1 eigenvalue and 1 for -1.
         """
-        bits = self.sample_bits(bases, shots, seed=seed, apply_readout=apply_readout)
+        bits = self.sample_bits(bases, shots, seed=seed, apply_assignment=apply_assignment)
         return [_counts_from_bits(b) for b in bits]
 
     def sample_bits(
@@ -343,7 +348,7 @@ class PauliMPO:
         shots: int,
         *,
         seed: int | np.random.Generator | None = None,
-        apply_readout: bool = True,
+        apply_assignment: bool = True,
         progress: Callable[[int, int], object] | None = None,
     ) -> np.ndarray:
         """Like :meth:`sample`, returning bits (settings, shots, n) uint8, axis 2 = qubit k.
@@ -368,14 +373,14 @@ class PauliMPO:
         if progress is not None:
             progress(len(all_bases), len(all_bases))
         out = np.concatenate(pieces).reshape(len(settings), shots, self.n)
-        if apply_readout and self._readout is not None:
-            out = _apply_readout(out, self._readout, rng)
+        if apply_assignment and self._assignment is not None:
+            out = _apply_assignment(out, self._assignment, rng)
         return out
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Write to an ``.npz`` file (no pickle, :mod:`tomography.io`): cores, log scale,
-        truncation error and readout matrices.
+        truncation error and assignment matrices.
 
         Raises
         ------
@@ -388,8 +393,8 @@ class PauliMPO:
             "truncation_error": self._truncation_error,
         }
         arrays = {f"core_{k}": c for k, c in enumerate(self._tt.cores)}
-        if self._readout is not None:
-            arrays["readout"] = self._readout
+        if self._assignment is not None:
+            arrays["assignment"] = self._assignment
         return write_archive(
             path, _STATE_KIND, STATE_FORMAT_VERSION, meta, arrays, overwrite=overwrite
         )
@@ -416,7 +421,9 @@ class PauliMPO:
                 f"cannot read a ttqst state from {path}: entry {exc} missing or invalid"
             ) from exc
         tt = TensorTrain(cores, log_scale=log_scale)
-        return cls(tt, truncation_error=truncation_error, readout=arrays.get("readout"))
+        # files of ttqst 0.1.0 name the assignment matrices "readout"
+        assignment = arrays.get("assignment", arrays.get("readout"))
+        return cls(tt, truncation_error=truncation_error, assignment=assignment)
 
     # ------------------------------------------------------------------ tensornetwork
     def to_tensornetwork(self, kind: str = "mpo"):
@@ -477,13 +484,13 @@ def _check_same_n(a: PauliMPO, b: PauliMPO) -> None:
         raise ValueError(f"qubit count mismatch: {a.n} and {b.n}")
 
 
-def _check_readout(readout: np.ndarray, n: int) -> np.ndarray:
-    readout = np.asarray(readout, dtype=np.float64)
-    if readout.shape != (n, 2, 2):
-        raise ValueError(f"`readout` must have shape ({n}, 2, 2), got {readout.shape}")
-    if (readout < 0).any() or not np.allclose(readout.sum(axis=1), 1.0):
-        raise ValueError("`readout` matrices must be column-stochastic: A[k][:, true] sums to 1")
-    return readout.copy()
+def _check_assignment_matrices(assignment: np.ndarray, n: int) -> np.ndarray:
+    assignment = np.asarray(assignment, dtype=np.float64)
+    if assignment.shape != (n, 2, 2):
+        raise ValueError(f"`assignment` must have shape ({n}, 2, 2), got {assignment.shape}")
+    if (assignment < 0).any() or not np.allclose(assignment.sum(axis=1), 1.0):
+        raise ValueError("`assignment` matrices must be column-stochastic: A[k][:, true] sums to 1")
+    return assignment.copy()
 
 
 def _check_bases(bases: Sequence[str], n: int) -> np.ndarray:
@@ -634,9 +641,9 @@ def _sample_rows(cores, environments, bases: np.ndarray, rng) -> np.ndarray:
     return bits
 
 
-def _apply_readout(bits: np.ndarray, readout: np.ndarray, rng) -> np.ndarray:
+def _apply_assignment(bits: np.ndarray, assignment: np.ndarray, rng) -> np.ndarray:
     """Flip each bit with probability ``A[k][1 - b, b]``."""
-    flip_prob = np.where(bits == 0, readout[:, 1, 0], readout[:, 0, 1])
+    flip_prob = np.where(bits == 0, assignment[:, 1, 0], assignment[:, 0, 1])
     flips = rng.random(bits.shape) < flip_prob
     return (bits ^ flips).astype(np.uint8)
 
