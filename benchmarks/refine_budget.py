@@ -15,6 +15,7 @@ Usage: python benchmarks/refine_budget.py [--jobs 16] [--gpu] [--quick] [--only 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import time
@@ -64,7 +65,7 @@ def one_run(
 
     ``purify``: iterations of the purification fit (``positive=True``), default the module's.
     """
-    import tomography.refine as refine_module
+    refine_module = importlib.import_module("tomography.refine")  # the module, not the function
     from tomography.reconstruct import reconstruct
     from tomography.refine import refine
 

@@ -45,9 +45,9 @@ SUMMARIES: dict[str, tuple[str, str]] = {
     ),
     "refine_budget": (
         "Refinement on the same data",
-        "`reconstruct(..., refine=True)`: maximum likelihood of the raw counts with a positive "
-        "semidefinite purified model (rho = L L^dagger, Kraus dimension 4), started from the "
-        "cross estimate, stopped on 10% held-out shots. At the same 2.4e6 copies it keeps "
+        "`refine(reconstruct(data).state, data)`: maximum likelihood of the raw counts with a "
+        "positive semidefinite purified model (rho = L L^dagger, Kraus dimension 4), started "
+        "from the cross estimate, stopped on 10% held-out shots. At the same 2.4e6 copies it keeps "
         "20-36% of the cross estimate's infidelity: depth 2, n = 12: 0.903 -> 0.982 (window "
         "5) and 0.942 -> 0.984 (window 7); depth 4, window 7, n = 12: 0.793 -> 0.928. Fits "
         "without positivity (least squares or likelihood on the Pauli cores) change the "
@@ -89,7 +89,7 @@ SUMMARIES: dict[str, tuple[str, str]] = {
         "At n = 5 and 6 and equal copies. The cross step alone (243 settings) is within 0.012 "
         "of qiskit-experiments' cvxpy fit (3^n settings) at n = 5 and above it at n = 6 "
         "(cvxpy measured once by hand there: it needs ~22 GiB); refined on the same counts "
-        "(`refine=True`) it beats both fitters: n = 5: 0.985 against 0.979 (cvxpy) and 0.957 "
+        "(`refine`) it beats both fitters: n = 5: 0.985 against 0.979 (cvxpy) and 0.957 "
         "(linear inversion); n = 6: 0.989 against 0.964 and 0.944, in a fraction of the time.",
     ),
     "bound_budget": (

@@ -29,10 +29,10 @@ Steps:
    path gives a reconstruction close to the ideal state (bit order end to end).
 
 Printed: fidelity of the reconstruction to the exact noisy state, without and with readout
-mitigation, and refined (``refine=True``: the likelihood of the raw counts through the
-calibrated assignment matrices, with the positive purified model); the worst 3-qubit marginal
-fidelity, the fidelity of the noisy state to the ideal one (how much noise the device adds),
-and the bond dimensions.
+mitigation, and refined (:func:`tomography.refine.refine`: the likelihood of the raw counts
+through the calibrated assignment matrices, with the positive purified model); the worst
+3-qubit marginal fidelity, the fidelity of the noisy state to the ideal one (how much noise
+the device adds), and the bond dimensions.
 
 Run: python examples/device_noise.py [--quick] [--out PATH] [--backend FakeGuadalupeV2]
 Full run (n = 7, 10^4 shots per setting): 18-35 s measured on a shared 2-core machine;
@@ -208,6 +208,7 @@ def run(args: argparse.Namespace) -> dict:
     from tomography.measure import MeasurementDesign
     from tomography.metrics import fidelity, local_fidelities
     from tomography.reconstruct import reconstruct
+    from tomography.refine import refine
     from tomography.simulate import simulate
 
     n = args.qubits
@@ -245,16 +246,17 @@ def run(args: argparse.Namespace) -> dict:
     t_measure = time.perf_counter() - started
     results = {}
     mitigated = data.with_assignment(assignment)
-    for label, d, refine in (
+    for label, d, refine_it in (
         ("raw", data, False),
         ("readout-mitigated", mitigated, False),
         ("mitigated+refined", mitigated, True),  # fits raw counts through the assignment
     ):
-        result = reconstruct(d, refine=refine, seed=args.seed)
+        result = reconstruct(d)
+        state = refine(result.state, d, seed=args.seed).state if refine_it else result.state
         results[label] = {
-            "result": result,
-            "fidelity": fidelity(rho, result.state),
-            "local": local_fidelities(result.state, truth, LOCAL_WIDTH),
+            "state": state,
+            "fidelity": fidelity(rho, state),
+            "local": local_fidelities(state, truth, LOCAL_WIDTH),
         }
     return {
         "chain": chain,
@@ -284,7 +286,7 @@ def print_report(out: dict, args) -> None:
     for label, r in out["results"].items():
         print(
             f"{label:<18} {r['fidelity']:>7.4f} {r['local'].min_fidelity:>8.4f} "
-            f"{str(r['result'].ranks):<28} {out['truth'].bond_dims}"
+            f"{str(r['state'].bond_dims):<28} {out['truth'].bond_dims}"
         )
 
 
@@ -300,9 +302,7 @@ def make_figure(out: dict, args, path: Path) -> None:
         left.lines[-1].set_label(f"{label}: F = {r['fidelity']:.3f}")
     left.legend()
     left.set_title(f"{args.backend}, chain {out['chain']}, {args.shots} shots x 243")
-    plot_bond_dimensions(
-        out["results"]["readout-mitigated"]["result"], truth=out["truth"], ax=right
-    )
+    plot_bond_dimensions(out["results"]["readout-mitigated"]["state"], truth=out["truth"], ax=right)
     right.set_title("bond dimensions (readout-mitigated estimate)")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)

@@ -353,7 +353,7 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     default=False,
     show_default=True,
     help="Then fit a positive semidefinite (purified) model to the raw counts by maximum "
-    "likelihood, starting from the cross estimate (reconstruct's REFINE_DEFAULTS).",
+    "likelihood, starting from the cross estimate (tomography.refine.refine's defaults).",
 )
 @click.option("--bound/--no-bound", default=True, show_default=True, help="Compute the bound.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --refine.")
@@ -398,6 +398,7 @@ def reconstruct_command(
     from .io import reconstruction_report, write_report
     from .measure import MeasurementData
     from .reconstruct import reconstruct
+    from .refine import refine as refine_state
     from .state import PauliMPO
 
     started = time.perf_counter()
@@ -418,11 +419,8 @@ def reconstruct_command(
             noise_scale=noise_scale,
             compute_bound=bound,
             repair=repair,
-            refine={"progress": False if quiet else None} if refine else False,
-            seed=seed,
             progress=bar,
         )
-    written = result.state.save(path, overwrite=force)
     click.echo(
         f"reconstructed {data.n} qubits from {result.settings} settings, "
         f"{data.total_shots:,} shots in {result.seconds:.2f} s: ranks "
@@ -431,10 +429,19 @@ def reconstruct_command(
     )
     if result.bound is not None:
         click.echo(f"error bound on ||X - X_hat||_F: {_bound_text(result.bound)}")
+    state, refinement = result.state, None
+    if refine:
+        refinement = refine_state(result.state, data, seed=seed, progress=False if quiet else None)
+        state = refinement.state
+        click.echo(
+            f"refined in {refinement.seconds:.2f} s ({refinement.iterations} iterations, "
+            f"stopped: {refinement.stop_reason}): ranks {_dims_text(state.bond_dims)}"
+        )
+    written = state.save(path, overwrite=force)
     comparison, timings = None, {"load": loaded - started}
     if true_state is not None:
         compared = time.perf_counter()
-        comparison = _compare(result.state, true_state, 3)
+        comparison = _compare(state, true_state, 3)
         timings["compare"] = time.perf_counter() - compared
         click.echo(_metrics_text(comparison))
     click.echo(f"wrote {written}")
@@ -460,7 +467,7 @@ def reconstruct_command(
         }
         timings["total"] = time.perf_counter() - started
         content = reconstruction_report(
-            result, inputs=inputs, timings=timings, comparison=comparison
+            result, refinement=refinement, inputs=inputs, timings=timings, comparison=comparison
         )
         click.echo(f"wrote {write_report(report, content, overwrite=force)}")
 
@@ -670,10 +677,9 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
     if result.bound is not None:
         click.echo(f"error bound on ||X - X_hat||_F (Pauli tensor): {_bound_text(result.bound)}")
     if refine:
-        from .reconstruct import REFINE_DEFAULTS
         from .refine import refine as refine_state
 
-        fit = refine_state(result.state, data, seed=seed, progress=None, **REFINE_DEFAULTS)
+        fit = refine_state(result.state, data, seed=seed)
         after = fidelity(truth, fit.state) if n <= 12 else overlap_fidelity(truth, fit.state)
         click.echo(
             f"refined in {fit.seconds:.2f} s ({fit.iterations} iterations, stopped: "

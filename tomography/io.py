@@ -271,6 +271,7 @@ def _ttqst_version() -> str:
 def reconstruction_report(
     result: Any,
     *,
+    refinement: Any = None,
     inputs: dict | None = None,
     timings: dict | None = None,
     comparison: Any = None,
@@ -280,6 +281,11 @@ def reconstruction_report(
     Parameters
     ----------
     result : Reconstruction
+        The cross estimate (first stage).
+    refinement : Refinement, optional
+        Its refinement on the same data (second stage): then ``"state"`` describes the
+        refined state, ``"quality"`` holds the fit's summary and ``"bound"`` stays the cross
+        estimate's.
     inputs : dict, optional
         What went in (file names, options); copied into ``"inputs"``.
     timings : dict, optional
@@ -293,7 +299,7 @@ def reconstruction_report(
     dict
         The fields listed in the module docstring, ready for ``json.dumps(allow_nan=False)``.
     """
-    state = result.state
+    state = result.state if refinement is None else refinement.state
     cuts = [
         {
             "cut": k,
@@ -306,8 +312,8 @@ def reconstruction_report(
         for k, c in enumerate(result.cuts)
     ]
     all_timings = {"reconstruct": result.seconds}
-    if result.refinement is not None:
-        all_timings["refine"] = result.refinement.seconds
+    if refinement is not None:
+        all_timings["refine"] = refinement.seconds
     all_timings.update(timings or {})
     report = {
         "format": REPORT_FORMAT,
@@ -318,8 +324,8 @@ def reconstruction_report(
         "inputs": dict(inputs or {}),
         "state": {
             "n": state.n,
-            "ranks": list(result.ranks),
-            "max_rank": max(result.ranks, default=1),
+            "ranks": list(state.bond_dims),
+            "max_rank": max(state.bond_dims, default=1),
             "trace_before_normalization": result.trace_before_normalization,
             "purity": state.purity(),
             "log_purity": state.log_purity(),
@@ -335,7 +341,7 @@ def reconstruction_report(
             "edge_correlation": result.edge_correlation,
             "negativity": result.negativity,
             "repair": result.repair,
-            "refinement": _refinement_dict(result.refinement),
+            "refinement": _refinement_dict(refinement),
         },
         "warnings": list(result.warnings),
         "timings": all_timings,

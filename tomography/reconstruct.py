@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -41,13 +40,10 @@ from ttcross.bounds import cross_error_bound
 from .measure import ExactExpectations, MeasurementData
 from .pauli import pauli_to_dense
 from .physical import PhysicalRepair, make_physical
-from .refine import Refinement
-from .refine import refine as refine_state
 from .state import PauliMPO
 
 __all__ = [
     "reconstruct",
-    "REFINE_DEFAULTS",
     "Reconstruction",
     "CutDiagnostics",
     "WindowTooNarrowWarning",
@@ -56,8 +52,6 @@ __all__ = [
 
 _INDEX_SETS = ("all", "maxvol")
 
-REFINE_DEFAULTS: dict[str, Any] = {"loss": "nll", "positive": True, "kraus_dim": 4}
-"""Options of :func:`tomography.refine.refine` behind ``reconstruct(..., refine=True)``."""
 #: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
 EDGE_LIMIT_EXACT = 1e-8
 EDGE_LIMIT_NOISY = 2.0
@@ -138,8 +132,6 @@ class Reconstruction:
     repair : PhysicalRepair or None
         With ``repair=True``: the negativity, smallest eigenvalue and trace-norm distance of
         the projection onto states (``negativity`` then describes the repaired state).
-    refinement : Refinement or None
-        With ``refine=True``: the fit's history, stop reason and the refined state.
     trace_before_normalization : float
         ``X_hat(0..0)`` before dividing by it.
     settings : int
@@ -160,7 +152,6 @@ class Reconstruction:
     edge_correlation: float
     negativity: float | None
     repair: PhysicalRepair | None
-    refinement: Refinement | None
     trace_before_normalization: float
     settings: int
     total_shots: float
@@ -209,11 +200,13 @@ def reconstruct(
     noise_scale: float = 0.75,
     compute_bound: bool = True,
     repair: bool = False,
-    refine: bool | Mapping[str, Any] = False,
-    seed: int | np.random.Generator | None = None,
     progress: Callable[[int, int], object] | None = None,
 ) -> Reconstruction:
     """Reconstruct an n-qubit state as a Pauli MPO from local Pauli measurements.
+
+    The first estimation stage: the cross estimate from the local reductions. The second,
+    :func:`tomography.refine.refine`, fits it to every measured count of the same data
+    (``refine(reconstruct(data).state, data)``) and returns a positive semidefinite state.
 
     Parameters
     ----------
@@ -242,19 +235,6 @@ def reconstruct(
         clipping negative eigenvalues and renormalising), and compress back to a Pauli MPO.
         Cost: one dense eigendecomposition, O(8^n) time and O(4^n) memory, so n <= 12; the
         bond dimension of the repaired state can grow. What it changed is in ``.repair``.
-    refine : bool or mapping, default=False
-        Then fit the model to every measured count (:func:`tomography.refine.refine`); the
-        result is in ``.refinement`` and ``.state`` is the refined estimate. ``True`` uses
-        :data:`REFINE_DEFAULTS` (likelihood of the counts, positive semidefinite purified
-        form with Kraus dimension 4, 10% of the shots held out to stop early). Measured at a
-        budget of 2.4e6 copies (brickwork, p2 = 0.01, n = 8 and 12, depth 2 and 4, 3 seeds;
-        ``benchmarks/results/refine_budget.md``): it keeps 20-36% of the cross estimate's
-        infidelity (n = 12, depth 2, window 7: F 0.942 -> 0.984), for 2-17x the time of the
-        cross step. A mapping is passed to ``refine`` as
-        keyword arguments on top of those defaults (e.g. ``{"loss": "lsq", "positive":
-        False}``).
-    seed : int, Generator or None
-        Only for ``refine``: the held-out split.
     progress : callable, optional
         Called as ``progress(done, total)`` with the number of sites whose local estimates are
         collected (most of the time at large n), before each site and once at the end; its
@@ -294,8 +274,6 @@ def reconstruct(
         raise ValueError(
             f"unknown regularization {regularization!r}; valid: {', '.join(_REGULARIZATIONS)}"
         )
-    if refine and isinstance(data, ExactExpectations):
-        raise ValueError("refine=True fits measured data; ExactExpectations has no shot noise")
     noise_scale = check_real(noise_scale, "noise_scale", minimum=0.0)
     max_rank = None if max_rank is None else check_int(max_rank, "max_rank", minimum=1)
     half = _half_window(data, window)
@@ -341,11 +319,6 @@ def reconstruct(
     state = PauliMPO(tt / trace).compress(1e-10, max_rank, nonidentity_weight=RANK_CAP_WEIGHT)
     if max_rank is not None:  # a capped rank changes the trace a little
         state = state.normalized()
-    refinement = None
-    if refine is not False:
-        options = {**REFINE_DEFAULTS, **({} if refine is True else dict(refine))}
-        refinement = refine_state(state, data, seed=seed, **options)
-        state = refinement.state
     repair_info = None
     if repair:
         state, repair_info = _repair(state)
@@ -376,7 +349,6 @@ def reconstruct(
         edge_correlation=edge,
         negativity=_negativity(state, 2 * half + 1),
         repair=repair_info,
-        refinement=refinement,
         trace_before_normalization=trace,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
@@ -517,7 +489,6 @@ def _single_qubit(data, started: float) -> Reconstruction:
         edge_correlation=0.0,
         negativity=_negativity(state, 1),
         repair=None,
-        refinement=None,
         trace_before_normalization=1.0,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
