@@ -26,6 +26,7 @@ Two ways to use the local unfoldings (``index_sets``):
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable
@@ -179,14 +180,65 @@ class Reconstruction:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class _LocalBlock:
-    """Estimates of every string on qubits ``first..last`` (the fibre window of one site)."""
+    """Estimates of every string on qubits ``first..last`` (the fibre window of one site).
+
+    ``mean`` and ``variance`` are (4,) * (last - first + 1), float64.
+    """
 
     first: int
     last: int
     mean: np.ndarray
     variance: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The checked options of :func:`reconstruct`; ``half`` is ``l`` of the window ``2l + 1``."""
+
+    half: int
+    max_rank: int | None
+    index_sets: str
+    regularization: str
+    noise_scale: float
+
+
+@dataclass(frozen=True)
+class _CrossInputs:
+    """What the cross formula and its bound take, cut out of the local blocks.
+
+    Attributes
+    ----------
+    fibres : list of ndarray, each (r[k], 4, r'[k])
+        ``C_k`` restricted to the chosen index sets.
+    intersections : list of ndarray, each (r'[k], r[k+1])
+        ``W_k`` likewise.
+    fibre_std, intersection_std : list of ndarray
+        Standard deviations of their entries, same shapes (zeros on exact data).
+    index_sets : list of (ndarray, ndarray)
+        Per cut, the local strings kept (see :attr:`Reconstruction.index_sets`).
+    cuts : list of CutDiagnostics
+        Without ``effective_condition`` (NaN until the cross is assembled).
+    taus : list of float
+        Tikhonov parameters per cut (0 for maxvol subsets).
+    scales : list of (ndarray, ndarray) or None
+        Row and column noise scales of each ``W_k`` (None for exact data or maxvol).
+    """
+
+    fibres: list[np.ndarray]
+    intersections: list[np.ndarray]
+    fibre_std: list[np.ndarray]
+    intersection_std: list[np.ndarray]
+    index_sets: list[tuple[np.ndarray, np.ndarray]]
+    cuts: list[CutDiagnostics]
+    taus: list[float]
+    scales: list[tuple[np.ndarray, np.ndarray]] | None
+
+    @property
+    def exact(self) -> bool:
+        """No entry carries noise (exact expectations)."""
+        return not any(np.any(s) for s in (*self.fibre_std, *self.intersection_std))
 
 
 def reconstruct(
@@ -262,6 +314,53 @@ def reconstruct(
         An intersection's regularised inverse amplifies by more than 1e10 (number in the text).
     """
     started = time.perf_counter()
+    options = _check_options(
+        data, window, max_rank, method, index_sets, regularization, noise_scale
+    )
+    if data.n == 1:
+        return _single_qubit(data, started)
+    blocks = _local_blocks(data, options.half, progress)
+    cross = _cross_inputs(blocks, options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tt, cuts = _assemble(cross, options)
+    state, trace = _normalize(tt, options.max_rank)
+    repair_info = None
+    if repair:
+        state, repair_info = _repair(state)
+    bound = None
+    if compute_bound and options.regularization == "tikhonov":
+        bound = _bound(cross)
+    edge = _edge_correlation(blocks, options.half)
+    found = [(w.category, str(w.message)) for w in caught]
+    found += _window_check(edge, _saturated_cuts(cuts, options.half), data, options.half)
+    for category, text in found:
+        warnings.warn(text, category, stacklevel=2)
+    return Reconstruction(
+        state=state,
+        ranks=state.bond_dims,
+        index_sets=cross.index_sets,
+        cuts=cuts,
+        bound=bound,
+        consistency=_consistency(state, blocks),
+        edge_correlation=edge,
+        negativity=_negativity(state, 2 * options.half + 1),
+        repair=repair_info,
+        trace_before_normalization=trace,
+        settings=data.design.n_settings,
+        total_shots=float(data.total_shots),
+        window=2 * options.half + 1,
+        method=f"cross/{options.index_sets}/{options.regularization}",
+        seconds=time.perf_counter() - started,
+        warnings=[text for _, text in found],
+    )
+
+
+# ---------------------------------------------------------------------- steps, in order
+def _check_options(
+    data, window, max_rank, method, index_sets, regularization, noise_scale
+) -> _Options:
+    """Validate :func:`reconstruct`'s arguments (messages name the argument)."""
     if not isinstance(data, (MeasurementData, ExactExpectations)):
         raise TypeError(
             f"`data` must be MeasurementData or ExactExpectations, got {type(data).__name__}"
@@ -274,43 +373,55 @@ def reconstruct(
         raise ValueError(
             f"unknown regularization {regularization!r}; valid: {', '.join(_REGULARIZATIONS)}"
         )
-    noise_scale = check_real(noise_scale, "noise_scale", minimum=0.0)
-    max_rank = None if max_rank is None else check_int(max_rank, "max_rank", minimum=1)
-    half = _half_window(data, window)
+    return _Options(
+        half=_half_window(data, window),
+        max_rank=None if max_rank is None else check_int(max_rank, "max_rank", minimum=1),
+        index_sets=index_sets,
+        regularization=regularization,
+        noise_scale=check_real(noise_scale, "noise_scale", minimum=0.0),
+    )
+
+
+def _local_blocks(data, half: int, progress) -> list[_LocalBlock]:
+    """Step 1: the estimates of every string in each site's fibre window (most of the time
+    at large n), reported to ``progress(done, n)``."""
     n = data.n
-    if n == 1:
-        return _single_qubit(data, started)
     blocks = []
     for k in range(n):
         if progress is not None:
             progress(k, n)
-        blocks.append(_local_block(data, k, half))
+        first, last = max(0, k - half), min(n - 1, k + half)
+        est = data.window_estimates(first, last - first + 1)
+        blocks.append(_LocalBlock(first, last, est.mean, est.variance))
     if progress is not None:
         progress(n, n)
-    fibres, intersections, stds, sets, cuts, taus, scales = _cross_blocks(
-        blocks, half, index_sets, noise_scale, max_rank
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if regularization == "tikhonov":
-            tt, infos = assemble_cross(fibres, intersections, tau=taus, rcond=1e-10, scales=scales)
-        else:  # hard cut at tau_k, as a per-cut relative cut-off (at least 1e-10, as above)
-            rconds = [
-                max(noise_scale * c.noise_norm / max(c.singular_values[0], 1e-300), 1e-10)
-                for c in cuts
-            ]
-            tt, infos = assemble_cross(fibres, intersections, rcond=rconds)
-    cuts = [
-        CutDiagnostics(
-            c.singular_values,
-            c.noise_norm,
-            c.regularization,
-            c.rank_above_noise,
-            info.effective_condition,
+    return blocks
+
+
+def _assemble(cross: _CrossInputs, options: _Options) -> tuple[TensorTrain, list[CutDiagnostics]]:
+    """Step 3: the cross formula ``C_0 W_0^+ C_1 ...`` with each cut's regularised inverse;
+    the cut diagnostics completed with the inverse's effective condition number."""
+    if options.regularization == "tikhonov":
+        tt, infos = assemble_cross(
+            cross.fibres, cross.intersections, tau=cross.taus, rcond=1e-10, scales=cross.scales
         )
-        for c, info in zip(cuts, infos, strict=True)
+    else:  # hard cut at tau_k, as a per-cut relative cut-off (at least 1e-10, as above)
+        rconds = [
+            max(options.noise_scale * c.noise_norm / max(c.singular_values[0], 1e-300), 1e-10)
+            for c in cross.cuts
+        ]
+        tt, infos = assemble_cross(cross.fibres, cross.intersections, rcond=rconds)
+    cuts = [
+        dataclasses.replace(c, effective_condition=info.effective_condition)
+        for c, info in zip(cross.cuts, infos, strict=True)
     ]
-    trace = float(tt.contract_modes({k: np.eye(4)[0] for k in range(n)}))
+    return tt, cuts
+
+
+def _normalize(tt: TensorTrain, max_rank: int | None) -> tuple[PauliMPO, float]:
+    """Step 4: divide by the trace ``X_hat(0..0)`` and round (to ``max_rank``); returns the
+    state and the trace before normalising."""
+    trace = float(tt.contract_modes({k: np.eye(4)[0] for k in range(tt.ndim)}))
     if not trace > 0:
         raise ValueError(
             f"the reconstructed trace X(0..0) is {trace:.3g}, not positive: the data does not "
@@ -319,44 +430,21 @@ def reconstruct(
     state = PauliMPO(tt / trace).compress(1e-10, max_rank, nonidentity_weight=RANK_CAP_WEIGHT)
     if max_rank is not None:  # a capped rank changes the trace a little
         state = state.normalized()
-    repair_info = None
-    if repair:
-        state, repair_info = _repair(state)
-    bound = None
-    if compute_bound and regularization == "tikhonov":
-        bound = _bound(fibres, intersections, stds, taus, scales)
-    consistency = _consistency(state, blocks)
-    edge = _edge_correlation(blocks, half)
-    # a cut with at most l qubits on one side has rank <= 4^l anyway: saturation there is
-    # the unfolding's full rank, resolved exactly, not a sign of a narrow window
-    saturated = [
+    return state, trace
+
+
+def _saturated_cuts(cuts: list[CutDiagnostics], half: int) -> list[int]:
+    """Cuts whose intersection rank above the noise is the full ``4^l``.
+
+    A cut with at most ``l`` qubits on one side has rank <= 4^l anyway: saturation there is
+    the unfolding's full rank, resolved exactly, not a sign of a narrow window.
+    """
+    n = len(cuts) + 1
+    return [
         k
         for k, c in enumerate(cuts)
         if c.rank_above_noise == 4**half and min(k + 1, n - k - 1) > half
     ]
-    found = [(w.category, str(w.message)) for w in caught]
-    found += _window_check(edge, saturated, data, half, n)
-    for category, text in found:
-        warnings.warn(text, category, stacklevel=2)
-    messages = [text for _, text in found]
-    return Reconstruction(
-        state=state,
-        ranks=state.bond_dims,
-        index_sets=sets,
-        cuts=cuts,
-        bound=bound,
-        consistency=consistency,
-        edge_correlation=edge,
-        negativity=_negativity(state, 2 * half + 1),
-        repair=repair_info,
-        trace_before_normalization=trace,
-        settings=data.design.n_settings,
-        total_shots=float(data.total_shots),
-        window=2 * half + 1,
-        method=f"cross/{index_sets}/{regularization}",
-        seconds=time.perf_counter() - started,
-        warnings=messages,
-    )
 
 
 # ---------------------------------------------------------------------- pieces
@@ -378,12 +466,6 @@ def _half_window(data, window: int | None) -> int:
     return (window - 1) // 2
 
 
-def _local_block(data, k: int, half: int) -> _LocalBlock:
-    first, last = max(0, k - half), min(data.n - 1, k + half)
-    est = data.window_estimates(first, last - first + 1)
-    return _LocalBlock(first, last, est.mean, est.variance)
-
-
 def _intersection(blocks: list[_LocalBlock], k: int, half: int) -> tuple[np.ndarray, np.ndarray]:
     """``W_k`` and its entry variances, cut out of the next site's block (identity on its
     last qubit when that qubit lies beyond ``k + l``)."""
@@ -402,44 +484,29 @@ def _noise_norm(variance: np.ndarray) -> float:
     return float(np.sqrt(variance.sum(axis=1).max()) + np.sqrt(variance.sum(axis=0).max()))
 
 
-def _cross_blocks(blocks, half, index_sets, noise_scale, max_rank):
-    """Fibres, intersections, their entry std's, local index sets, per-cut diagnostics, tau's."""
-    n = len(blocks)
-    shapes = [(4 ** (k - b.first), 4, 4 ** (b.last - k)) for k, b in enumerate(blocks)]
-    fibres = [b.mean.reshape(shape) for b, shape in zip(blocks, shapes, strict=True)]
-    fibre_std = [
-        np.sqrt(b.variance).reshape(shape) for b, shape in zip(blocks, shapes, strict=True)
-    ]
-    intersections, inter_std, cuts, taus, rows_kept, cols_kept = [], [], [], [], [], []
-    scales = []
+def _cross_inputs(blocks: list[_LocalBlock], options: _Options) -> _CrossInputs:
+    """Step 2: per cut, the intersection ``W_k``, its noise level and regularisation, and the
+    index sets (all local strings, or maxvol subsets); fibres cut to the same sets."""
+    n, half = len(blocks), options.half
+    rows_kept, cols_kept, intersections, inter_std, cuts, taus, scales = [], [], [], [], [], [], []
     for k in range(n - 1):
         w, var = _intersection(blocks, k, half)
-        s = np.linalg.svd(w, compute_uv=False)
-        noise = _noise_norm(var)
-        floor = noise if noise > 0 else 1e-10 * s[0]
-        above = max(1, int(np.count_nonzero(s > floor)))
-        scale = _noise_scales(var)
-        whitened = var if scale is None else var / np.outer(*scale) ** 2
-        tau = noise_scale * _noise_norm(whitened)
+        cut, scale = _cut_noise(w, var, options.noise_scale)
+        rows, cols = _index_set(w, cut.rank_above_noise, options)
+        rows_kept.append(rows)
+        cols_kept.append(cols)
+        intersections.append(w[np.ix_(rows, cols)])
+        inter_std.append(np.sqrt(var[np.ix_(rows, cols)]))
+        cuts.append(cut)
+        taus.append(cut.regularization if options.index_sets == "all" else 0.0)
         scales.append(scale)
-        if index_sets == "maxvol":
-            r = min(max_rank or above, min(w.shape))
-            u, _, vh = np.linalg.svd(w)
-            rows, _ = maxvol(u[:, :r])
-            cols, _ = maxvol(vh[:r].T)
-        else:
-            rows, cols = np.arange(w.shape[0]), np.arange(w.shape[1])
-        rows_kept.append(np.sort(rows))
-        cols_kept.append(np.sort(cols))
-        intersections.append(w[np.ix_(rows_kept[k], cols_kept[k])])
-        inter_std.append(np.sqrt(var[np.ix_(rows_kept[k], cols_kept[k])]))
-        cuts.append(CutDiagnostics(s, noise, tau, above, np.nan))
-        taus.append(tau if index_sets == "all" else 0.0)
-    for k in range(n):
+    fibres, fibre_std = [], []
+    for k, b in enumerate(blocks):
+        shape = (4 ** (k - b.first), 4, 4 ** (b.last - k))
         left = rows_kept[k - 1] if k > 0 else slice(None)
         right = cols_kept[k] if k < n - 1 else slice(None)
-        fibres[k] = fibres[k][left][:, :, right]
-        fibre_std[k] = fibre_std[k][left][:, :, right]
+        fibres.append(b.mean.reshape(shape)[left][:, :, right])
+        fibre_std.append(np.sqrt(b.variance).reshape(shape)[left][:, :, right])
     sets = [
         (
             _local_strings(rows_kept[k], k + 1 - max(0, k + 1 - half)),
@@ -447,9 +514,45 @@ def _cross_blocks(blocks, half, index_sets, noise_scale, max_rank):
         )
         for k in range(n - 1)
     ]
-    if index_sets == "maxvol" or any(x is None for x in scales):
-        scales = None
-    return fibres, intersections, (fibre_std, inter_std), sets, cuts, taus, scales
+    whitened = options.index_sets == "all" and all(x is not None for x in scales)
+    return _CrossInputs(
+        fibres=fibres,
+        intersections=intersections,
+        fibre_std=fibre_std,
+        intersection_std=inter_std,
+        index_sets=sets,
+        cuts=cuts,
+        taus=taus,
+        scales=scales if whitened else None,
+    )
+
+
+def _cut_noise(
+    w: np.ndarray, variance: np.ndarray, noise_scale: float
+) -> tuple[CutDiagnostics, tuple[np.ndarray, np.ndarray] | None]:
+    """Singular values, noise norm, Tikhonov ``tau`` (on the whitened ``W_k``) and rank above
+    the noise of one intersection (``effective_condition`` NaN until assembled), and its
+    whitening scales (None on exact data)."""
+    s = np.linalg.svd(w, compute_uv=False)
+    noise = _noise_norm(variance)
+    floor = noise if noise > 0 else 1e-10 * s[0]
+    above = max(1, int(np.count_nonzero(s > floor)))
+    scale = _noise_scales(variance)
+    whitened = variance if scale is None else variance / np.outer(*scale) ** 2
+    tau = noise_scale * _noise_norm(whitened)
+    return CutDiagnostics(s, noise, tau, above, np.nan), scale
+
+
+def _index_set(w: np.ndarray, rank: int, options: _Options) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted rows and columns of ``W_k`` kept: all of them, or ``min(max_rank or rank, .)``
+    chosen by maxvol on its leading singular vectors."""
+    if options.index_sets != "maxvol":
+        return np.arange(w.shape[0]), np.arange(w.shape[1])
+    r = min(options.max_rank or rank, min(w.shape))
+    u, _, vh = np.linalg.svd(w)
+    rows, _ = maxvol(u[:, :r])
+    cols, _ = maxvol(vh[:r].T)
+    return np.sort(rows), np.sort(cols)
 
 
 def _noise_scales(variance: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -510,7 +613,7 @@ def _repair(state: PauliMPO) -> tuple[PauliMPO, PhysicalRepair]:
     return PauliMPO.from_dense(rho, tol=1e-12), info
 
 
-def _bound(fibres, intersections, stds, taus, scales):
+def _bound(cross: _CrossInputs):
     """ttcross.bounds on ||X - X_hat||_F of the Pauli tensor before normalisation.
 
     Bounds the cross that was assembled (same ``tau`` and noise-whitening ``scales``). Where
@@ -518,15 +621,14 @@ def _bound(fibres, intersections, stds, taus, scales):
     not resolved and the value is the linearised estimate (``bound.rigorous`` False,
     ``bound.reason`` says why; see ``cross_error_bound(unresolved="estimate")``).
     """
-    fibre_std, inter_std = stds
-    exact = all(not np.any(s) for s in fibre_std) and all(not np.any(s) for s in inter_std)
+    exact = cross.exact
     return cross_error_bound(
-        fibres,
-        intersections,
-        tau=None if exact else taus,
+        cross.fibres,
+        cross.intersections,
+        tau=None if exact else cross.taus,
         rcond=1e-10,
-        noise_std=None if exact else (fibre_std, inter_std),
-        scales=None if exact else scales,
+        noise_std=None if exact else (cross.fibre_std, cross.intersection_std),
+        scales=None if exact else cross.scales,
         unresolved="estimate",
     )
 
@@ -572,7 +674,7 @@ def _edge_correlation(blocks: list[_LocalBlock], half: int) -> float:
     return float(np.mean(scores)) if scores else float(np.max(values))
 
 
-def _window_check(edge: float, saturated: list[int], data, half: int, n: int) -> list[tuple]:
+def _window_check(edge: float, saturated: list[int], data, half: int) -> list[tuple]:
     """Warnings when correlations reach the window's edge (see _edge_correlation).
 
     Edge correlations with a saturated intersection rank (``rank W_k = 4^l`` above the noise)
@@ -581,6 +683,7 @@ def _window_check(edge: float, saturated: list[int], data, half: int, n: int) ->
     states) are reported as LongRangeCorrelationWarning: local data cannot see coherence beyond
     the window, so such a state may not be determined by it.
     """
+    n = data.n
     exact = isinstance(data, ExactExpectations)
     limit = EDGE_LIMIT_EXACT if exact else EDGE_LIMIT_NOISY
     if edge <= limit or 2 * half + 1 >= n:  # a window over the whole chain sees everything
