@@ -10,6 +10,7 @@ truncation at n = 6, depth 2, w = 5, 2000 shots per setting), with margin.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -242,7 +243,7 @@ def test_depth4_with_window5_warns_and_names_window7():
     assert fidelity(truth, result.state) < 0.5
     assert result.edge_correlation > 0.1
     assert result.warnings and "window 5" in result.warnings[0]
-    assert result.diagnostics["warnings"] == result.warnings
+    assert result.to_dict()["warnings"] == result.warnings
     # measured with w = 7 but reconstructed at 5: the advice is to use the data's window
     with pytest.warns(WindowTooNarrowWarning, match="reconstruct with window=7"):
         reconstruct(ExactExpectations(truth, 7), window=5)
@@ -297,14 +298,19 @@ def test_sampled_reconstruction_quality_and_diagnostics(sampled):
         assert 2.0 < cut.regularization < 10.0
         assert 1 <= cut.rank_above_noise <= 16
         assert 1 <= cut.effective_condition < 1e3
-    diagnostics = result.diagnostics
+    report = result.to_dict()
+    assert json.loads(json.dumps(report, allow_nan=False)) == report  # strict JSON
+    assert [c["cut"] for c in report["cuts"]] == list(range(5))
     for key in ("effective_condition", "regularization", "noise_norm", "rank_above_noise"):
-        assert len(diagnostics[key]) == 5
-    assert 0.2 < diagnostics["consistency"] < 5  # about 1 when the model fits the data
-    assert diagnostics["edge_correlation"] < 2  # no window warning
-    assert diagnostics["warnings"] == []
-    assert 0 <= diagnostics["negativity"] < 0.5
-    assert diagnostics["trace_before_normalization"] == pytest.approx(1.0, abs=0.05)
+        assert [c[key] for c in report["cuts"]] == [getattr(c, key) for c in result.cuts]
+    assert report["cuts"][0]["singular_values"] == result.cuts[0].singular_values.tolist()
+    assert 0.2 < report["quality"]["consistency"] < 5  # about 1 when the model fits the data
+    assert report["quality"]["edge_correlation"] < 2  # no window warning
+    assert report["warnings"] == []
+    assert 0 <= report["quality"]["negativity"] < 0.5
+    assert report["trace_before_normalization"] == pytest.approx(1.0, abs=0.05)
+    assert report["bound"]["value"] == result.bound.value
+    assert report["ranks"] == list(result.ranks)
 
 
 def test_sampled_bound_is_populated_and_never_below_the_error(sampled):
@@ -387,7 +393,7 @@ def test_noisy_ghz_what_the_user_is_told(noisy_ghz):
         result = reconstruct(data)
     assert fidelity(truth, result.state) < 0.7  # measured 0.59
     assert result.edge_correlation > 100  # mean chi^2, about 1 for shot noise alone
-    assert result.diagnostics["warnings"] == result.warnings != []
+    assert result.to_dict()["warnings"] == result.warnings != []
     assert "GHZ" in result.warnings[0]
     coherence = "XXXXXX"
     assert truth.expectation(coherence) > 0.8

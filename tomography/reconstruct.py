@@ -38,6 +38,7 @@ from ttcross import TensorTrain, assemble_cross, maxvol
 from ttcross._validation import check_int, check_real
 from ttcross.bounds import cross_error_bound
 
+from .io import to_jsonable
 from .measure import ExactExpectations, MeasurementData
 from .pauli import pauli_to_dense
 from .physical import PhysicalRepair, make_physical
@@ -161,23 +162,62 @@ class Reconstruction:
     seconds: float
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def diagnostics(self) -> dict:
-        """Conditioning and regularisation per cut, negativity, data used: a plain dict."""
-        return {
-            "effective_condition": [c.effective_condition for c in self.cuts],
-            "regularization": [c.regularization for c in self.cuts],
-            "noise_norm": [c.noise_norm for c in self.cuts],
-            "rank_above_noise": [c.rank_above_noise for c in self.cuts],
-            "consistency": self.consistency,
-            "edge_correlation": self.edge_correlation,
-            "negativity": self.negativity,
-            "trace_before_normalization": self.trace_before_normalization,
-            "settings": self.settings,
-            "total_shots": self.total_shots,
-            "window": self.window,
-            "warnings": list(self.warnings),
-        }
+    def to_dict(self) -> dict:
+        """Everything but the state and the index sets, JSON-ready (the one serialisation of
+        a reconstruction: the ``ttqst reconstruct`` report is built on it).
+
+        Returns
+        -------
+        dict
+            ``method``, ``window``, ``settings``, ``total_shots``, ``ranks``,
+            ``trace_before_normalization``, ``cuts`` (per cut ``cut``, ``singular_values``,
+            ``noise_norm``, ``regularization``, ``rank_above_noise``,
+            ``effective_condition``), ``bound`` (``value``, ``relative``, ``probability``,
+            ``form``, ``consistent``, ``violations``, ``rigorous``, ``reason``; or None),
+            ``quality`` (``consistency``, ``edge_correlation``, ``negativity``, ``repair``),
+            ``warnings`` and ``seconds``. Non-finite floats are the strings ``"inf"``,
+            ``"-inf"``, ``"nan"``.
+        """
+        cuts = [
+            {"cut": k, **{f.name: getattr(c, f.name) for f in dataclasses.fields(c)}}
+            for k, c in enumerate(self.cuts)
+        ]
+        bound = None
+        if self.bound is not None:
+            bound = {name: getattr(self.bound, name) for name in _BOUND_SUMMARY}
+        return to_jsonable(
+            {
+                "method": self.method,
+                "window": self.window,
+                "settings": self.settings,
+                "total_shots": self.total_shots,
+                "ranks": list(self.ranks),
+                "trace_before_normalization": self.trace_before_normalization,
+                "cuts": cuts,
+                "bound": bound,
+                "quality": {
+                    "consistency": self.consistency,
+                    "edge_correlation": self.edge_correlation,
+                    "negativity": self.negativity,
+                    "repair": self.repair,
+                },
+                "warnings": list(self.warnings),
+                "seconds": self.seconds,
+            }
+        )
+
+
+#: Fields of the error bound kept in :meth:`Reconstruction.to_dict`.
+_BOUND_SUMMARY = (
+    "value",
+    "relative",
+    "probability",
+    "form",
+    "consistent",
+    "violations",
+    "rigorous",
+    "reason",
+)
 
 
 @dataclass(frozen=True)

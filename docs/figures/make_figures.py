@@ -312,7 +312,7 @@ def singular_values(runs, truth) -> None:
     for level, (_, result, _, _) in runs.items():
         ax.plot(
             positions,
-            result.diagnostics["rank_above_noise"],
+            [cut.rank_above_noise for cut in result.cuts],
             "o-",
             ms=3,
             lw=1,
