@@ -19,7 +19,7 @@ import click
 import numpy as np
 
 from .circuits import BRICKWORK_GATES, CIRCUIT_FAMILIES, build
-from .noise import P1_MAX, P2_MAX, from_rates
+from .noise import ONE_QUBIT_GATES, P1_MAX, P2_MAX, TWO_QUBIT_GATES, from_rates, gate_names
 from .progress import ProgressBar
 from .simulate import simulate
 
@@ -279,8 +279,9 @@ def _noise_options(func: Callable) -> Callable:
         click.option(
             "--noisy-gates",
             default=None,
-            help="Comma-separated gate names (or labels) that get gate noise; default: "
-            "the families' gates (u, h, rx, cx, rzz, haar2q), or every gate of a --qasm file.",
+            help="Comma-separated gate names (or labels) that get gate noise; default: the "
+            f"families' gates ({', '.join(ONE_QUBIT_GATES + TWO_QUBIT_GATES)}), or every gate "
+            "of a --qasm file.",
         ),
     ]
     for option in reversed(options):
@@ -290,8 +291,6 @@ def _noise_options(func: Callable) -> Callable:
 
 def _build_noise(opts: dict[str, Any], circuit, from_qasm: bool):
     """``(noise_model or None, description)`` from the noise options."""
-    from .noise import gate_names
-
     if (opts["t1"] is None) != (opts["t2"] is None):
         raise click.UsageError("thermal noise needs both --t1 and --t2")
     names = opts["noisy_gates"]

@@ -51,7 +51,7 @@ from .circuits import build
 from .exchange import export_measurement_circuits, load_counts
 from .measure import MeasurementDesign
 from .metrics import compare
-from .noise import P2_MAX
+from .noise import P2_MAX, from_rates
 from .progress import ProgressBar
 from .reconstruct import INDEX_SETS, REGULARIZATIONS, reconstruct
 
@@ -256,6 +256,7 @@ def measure_command(
 
 
 def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quiet):
+    from .circuit_ops import assignment_matrices
     from .measure import measure
     from .state import PauliMPO
 
@@ -264,9 +265,8 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
     if window > state.n:
         raise click.BadParameter(f"{window} exceeds the {state.n} qubits", param_hint="'--window'")
     if readout_error is not None:
-        p01, p10 = readout_error
-        matrix = np.array([[1.0 - p01, p10], [p01, 1.0 - p10]])
-        state = state.with_assignment(np.tile(matrix, (state.n, 1, 1)))
+        noise, _ = from_rates(readout=readout_error)
+        state = state.with_assignment(assignment_matrices(noise, state.n))
     if mitigate and state.assignment is None:
         raise ValueError(
             f"--mitigate: {state_file} has no readout error and none was given (--readout-error)"
@@ -658,7 +658,6 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
     """
     from .measure import measure
     from .metrics import fidelity, overlap_fidelity
-    from .noise import from_rates
     from .simulate import simulate
 
     if window > n:
