@@ -1,7 +1,7 @@
 """Plumbing of the ``ttqst`` command line (:mod:`tomography.cli`): error and warning
 handling, output checks, and the shared circuit, noise and simulation options.
 
-The options take their choices and defaults from the library (:func:`_default`): what
+The options take their choices and defaults from the library (``_default``): what
 they build is made by :func:`tomography.circuits.build`, :func:`tomography.noise.from_rates`
 and :func:`tomography.simulate.simulate`.
 """
