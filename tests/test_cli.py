@@ -398,3 +398,42 @@ def test_progress_callbacks_count_to_the_end_and_change_nothing():
     assert calls["simulate"][0] == (0, 4) and calls["simulate"][-1] == (4, 4)  # 4 gates
     assert calls["measure"][0] == (0, 27 * 50) and calls["measure"][-1] == (27 * 50, 27 * 50)
     assert calls["reconstruct"] == [(k, 5) for k in range(6)]
+
+
+def test_option_defaults_and_choices_come_from_the_library():
+    import inspect
+
+    from tomography import cli, noise
+    from tomography.circuits import BRICKWORK_GATES, CIRCUIT_FAMILIES, build
+    from tomography.metrics import compare
+    from tomography.reconstruct import INDEX_SETS, REGULARIZATIONS, reconstruct
+    from tomography.simulate import simulate
+
+    def params(command):
+        return {p.name: p for p in command.params}
+
+    def default(func, name):
+        return inspect.signature(func).parameters[name].default
+
+    rec = params(cli.reconstruct_command)
+    for option, name in [
+        ("noise_scale", "noise_scale"),
+        ("index_sets", "index_sets"),
+        ("regularization", "regularization"),
+        ("method", "method"),
+        ("repair", "repair"),
+        ("bound", "compute_bound"),
+    ]:
+        assert rec[option].default == default(reconstruct, name), option
+    assert tuple(rec["index_sets"].type.choices) == INDEX_SETS
+    assert tuple(rec["regularization"].type.choices) == REGULARIZATIONS
+    sim = params(cli.simulate_command)
+    assert sim["tol"].default == default(simulate, "tol")
+    assert tuple(sim["circuit"].type.choices) == tuple(CIRCUIT_FAMILIES)
+    assert tuple(sim["gates"].type.choices) == BRICKWORK_GATES
+    for name in ("depth", "gates", "dt", "coupling", "field"):
+        assert sim[name].default == default(build, name), name
+    for name in ("p1", "p2", "damping", "t1", "t2", "readout"):
+        assert sim[name].default == default(noise.from_rates, name), name
+    assert tuple(sim["gate_times"].default) == default(noise.from_rates, "gate_times")
+    assert params(cli.compare_command)["width"].default == default(compare, "width")

@@ -25,6 +25,7 @@ from .metrics import (
     relative_error,
     trace_distance,
 )
+from .progress import ProgressBar
 from .reconstruct import (
     LongRangeCorrelationWarning,
     Reconstruction,
@@ -57,4 +58,6 @@ __all__ = [
     "overlap_fidelity",
     "relative_error",
     "local_fidelities",
+    # every stage's progress=
+    "ProgressBar",
 ]

@@ -1,11 +1,15 @@
 """Plumbing of the ``ttqst`` command line (:mod:`tomography.cli`): error and warning
-handling, progress bars, output checks, and the shared circuit, noise and simulation options
-with the functions that turn them into a circuit, an Aer noise model and a simulated state."""
+handling, output checks, and the shared circuit, noise and simulation options.
+
+The options take their choices and defaults from the library (``_default``): what
+they build is made by :func:`tomography.circuits.build`, :func:`tomography.noise.from_rates`
+and :func:`tomography.simulate.simulate`.
+"""
 
 from __future__ import annotations
 
 import functools
-import sys
+import inspect
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -14,15 +18,17 @@ from typing import Any
 import click
 import numpy as np
 
+from .circuits import BRICKWORK_GATES, CIRCUIT_FAMILIES, build
+from .noise import ONE_QUBIT_GATES, P1_MAX, P2_MAX, TWO_QUBIT_GATES, from_rates, gate_names
+from .progress import ProgressBar
+from .simulate import simulate
+
 # errors that mean bad input or a failed computation, not a bug: one line unless --debug
 _KNOWN_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError
     ValueError,  # tomography.io.FileFormatError, json.JSONDecodeError, numpy LinAlgError
     FloatingPointError,
 )
-
-_FAMILIES = ("brickwork", "ghz", "ising")
-_NOT_GATES = frozenset({"barrier", "measure", "reset", "delay"})
 
 
 # ---------------------------------------------------------------------- plumbing
@@ -67,41 +73,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     click.echo(f"Warning: {category.__name__}: {' '.join(str(message).split())}", err=True)
 
 
-class _Progress:
-    """A tqdm bar fed by the library's ``progress(done, total)`` callbacks.
-
-    Shown on stderr only when it is a terminal (``disable=None``), after one second
-    (``delay``), and never with ``quiet``.
-    """
-
-    def __init__(self, description: str, unit: str, quiet: bool):
-        self.description, self.unit, self.quiet = description, unit, quiet
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(
-                total=total,
-                desc=self.description,
-                unit=self.unit,
-                unit_scale=True,
-                disable=True if self.quiet else None,
-                delay=1.0,
-                leave=False,
-                file=sys.stderr,
-            )
-        self.bar.update(done - self.bar.n)
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def _check_output(path: Path, force: bool, *, npz: bool) -> Path:
     """The path that will be written; refuses an existing one without ``--force``."""
     from .io import archive_path
@@ -128,6 +99,11 @@ def _force_option(func: Callable) -> Callable:
     )(func)
 
 
+def _default(func: Callable, name: str) -> Any:
+    """The default of parameter ``name`` of the library function (or class) ``func``."""
+    return inspect.signature(func).parameters[name].default
+
+
 def _explicit(ctx: click.Context, name: str) -> bool:
     """Whether option ``name`` was given on the command line (not a default)."""
     source = ctx.get_parameter_source(name)
@@ -142,10 +118,10 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
         options = [
             click.option(
                 "--circuit",
-                type=click.Choice(_FAMILIES),
+                type=click.Choice(tuple(CIRCUIT_FAMILIES)),
                 default="brickwork",
                 show_default=True,
-                help="Circuit family: Haar (or cx) brickwork, GHZ line, Ising Trotter quench.",
+                help=f"Circuit family: {', '.join(CIRCUIT_FAMILIES.values())}.",
             ),
             click.option(
                 "--qasm",
@@ -166,23 +142,28 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
                 "--steps",
                 "depth",
                 type=click.IntRange(min=0),
-                default=2,
+                default=_default(build, "depth"),
                 show_default=True,
                 help="Brickwork layers, or Ising Trotter steps.",
             ),
             click.option(
                 "--gates",
-                type=click.Choice(["haar", "cx"]),
-                default="haar",
+                type=click.Choice(BRICKWORK_GATES),
+                default=_default(build, "gates"),
                 show_default=True,
                 help="Brickwork gates: Haar two-qubit unitaries, or random u then cx.",
             ),
-            click.option("--dt", type=float, default=0.25, show_default=True, help="Ising step."),
             click.option(
-                "--coupling", type=float, default=1.0, show_default=True, help="Ising ZZ coupling."
+                "--dt", type=float, default=_default(build, "dt"), show_default=True,
+                help="Ising step.",
             ),
             click.option(
-                "--field", type=float, default=1.0, show_default=True, help="Ising X field."
+                "--coupling", type=float, default=_default(build, "coupling"),
+                show_default=True, help="Ising ZZ coupling.",
+            ),
+            click.option(
+                "--field", type=float, default=_default(build, "field"), show_default=True,
+                help="Ising X field.",
             ),
             click.option(
                 *seed_names,
@@ -192,7 +173,7 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
                 show_default=True,
                 help="Seed of the random brickwork gates.",
             ),
-        ]
+        ]  # fmt: skip
         for option in reversed(options):
             func = option(func)
         return func
@@ -202,7 +183,6 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
 
 def _build_circuit(opts: dict[str, Any]):
     """``(circuit, description, from_qasm)`` from the circuit options."""
-    from .circuits import brickwork, ghz_line, ising_trotter
     from .exchange import load_qasm
 
     ctx = click.get_current_context()
@@ -216,20 +196,16 @@ def _build_circuit(opts: dict[str, Any]):
                 param_hint="'--qubits'",
             )
         return circuit, f"circuit from {opts['qasm']}", True
-    n, depth, family = opts["qubits"], opts["depth"], opts["circuit"]
-    if family == "brickwork":
-        circuit = brickwork(n, depth, gates=opts["gates"], seed=opts["circuit_seed"])
-        text = f"{opts['gates']} brickwork depth {depth}, seed {opts['circuit_seed']}"
-    elif family == "ghz":
-        circuit, text = ghz_line(n), "GHZ line"
-    else:
-        circuit = ising_trotter(
-            n, depth, dt=opts["dt"], coupling=opts["coupling"], field=opts["field"]
-        )
-        text = (
-            f"Ising quench, {depth} steps of dt {opts['dt']:g} (J {opts['coupling']:g}, "
-            f"h {opts['field']:g})"
-        )
+    circuit, text = build(
+        opts["circuit"],
+        opts["qubits"],
+        opts["depth"],
+        gates=opts["gates"],
+        seed=opts["circuit_seed"],
+        dt=opts["dt"],
+        coupling=opts["coupling"],
+        field=opts["field"],
+    )
     return circuit, text, False
 
 
@@ -252,59 +228,60 @@ class _ReadoutType(click.ParamType):
 
 
 def _noise_options(func: Callable) -> Callable:
-    """Options that build an Aer noise model from :mod:`tomography.noise`."""
+    """Options that build an Aer noise model by :func:`tomography.noise.from_rates`."""
     options = [
         click.option(
             "--p1",
-            type=click.FloatRange(0.0, 4 / 3),
-            default=0.0,
+            type=click.FloatRange(0.0, P1_MAX),
+            default=_default(from_rates, "p1"),
             show_default=True,
             help="One-qubit depolarizing parameter after every one-qubit gate.",
         ),
         click.option(
             "--p2",
-            type=click.FloatRange(0.0, 16 / 15),
-            default=0.0,
+            type=click.FloatRange(0.0, P2_MAX),
+            default=_default(from_rates, "p2"),
             show_default=True,
             help="Two-qubit depolarizing parameter after every two-qubit gate.",
         ),
         click.option(
             "--damping",
             type=click.FloatRange(0.0, 1.0),
-            default=0.0,
+            default=_default(from_rates, "damping"),
             show_default=True,
             help="Amplitude damping probability after every gate (on each of its qubits).",
         ),
         click.option(
             "--t1",
             type=click.FloatRange(min=0.0, min_open=True),
-            default=None,
+            default=_default(from_rates, "t1"),
             help="Thermal relaxation T1 (with --t2; same unit as --gate-times, e.g. ns).",
         ),
         click.option(
             "--t2",
             type=click.FloatRange(min=0.0, min_open=True),
-            default=None,
+            default=_default(from_rates, "t2"),
             help="Thermal dephasing T2 <= 2 T1 (with --t1).",
         ),
         click.option(
             "--gate-times",
             type=(click.FloatRange(min=0.0), click.FloatRange(min=0.0)),
-            default=(50.0, 300.0),
+            default=_default(from_rates, "gate_times"),
             show_default=True,
             help="Durations of one- and two-qubit gates, for --t1/--t2.",
         ),
         click.option(
             "--readout",
             type=_ReadoutType(),
-            default=None,
+            default=_default(from_rates, "readout"),
             help="Readout error: flip probability P, or P01,P10 (P(1|0), P(0|1)).",
         ),
         click.option(
             "--noisy-gates",
             default=None,
-            help="Comma-separated gate names (or labels) that get gate noise; default: "
-            "the families' gates (u, h, rx, cx, rzz, haar2q), or every gate of a --qasm file.",
+            help="Comma-separated gate names (or labels) that get gate noise; default: the "
+            f"families' gates ({', '.join(ONE_QUBIT_GATES + TWO_QUBIT_GATES)}), or every gate "
+            "of a --qasm file.",
         ),
     ]
     for option in reversed(options):
@@ -312,66 +289,32 @@ def _noise_options(func: Callable) -> Callable:
     return func
 
 
-def _gate_names(opts: dict[str, Any], circuit, from_qasm: bool):
-    """One- and two-qubit gate names that noise attaches to."""
-    from qiskit.circuit.library import get_standard_gate_name_mapping
-
-    from .noise import ONE_QUBIT_GATES, TWO_QUBIT_GATES
-
-    if opts["noisy_gates"] is not None:
-        chosen = [g.strip() for g in opts["noisy_gates"].split(",") if g.strip()]
-        in_circuit = {
-            (i.operation.label or i.operation.name): i.operation.num_qubits for i in circuit.data
-        }
-        standard = get_standard_gate_name_mapping()
-        arity = {g: in_circuit.get(g, getattr(standard.get(g), "num_qubits", 2)) for g in chosen}
-        return (
-            tuple(g for g in chosen if arity[g] == 1),
-            tuple(g for g in chosen if arity[g] == 2),
-        )
-    if not from_qasm:
-        return ONE_QUBIT_GATES, TWO_QUBIT_GATES
-    one, two = set(), set()
-    for item in circuit.data:
-        op = item.operation
-        if op.name not in _NOT_GATES and op.num_qubits in (1, 2):  # wider gates get decomposed
-            (one if op.num_qubits == 1 else two).add(op.name)
-    return tuple(sorted(one)), tuple(sorted(two))
-
-
 def _build_noise(opts: dict[str, Any], circuit, from_qasm: bool):
     """``(noise_model or None, description)`` from the noise options."""
-    from .noise import amplitude_damping, combine, depolarizing, readout, thermal
-
-    one, two = _gate_names(opts, circuit, from_qasm)
-    gates = {"one_qubit_gates": one, "two_qubit_gates": two}
-    models, words = [], []
-    if opts["p1"] or opts["p2"]:
-        models.append(depolarizing(opts["p1"], opts["p2"], **gates))
-        words.append(f"depolarizing p1={opts['p1']:g} p2={opts['p2']:g}")
-    if opts["damping"]:
-        models.append(amplitude_damping(opts["damping"], **gates))
-        words.append(f"amplitude damping {opts['damping']:g}")
     if (opts["t1"] is None) != (opts["t2"] is None):
         raise click.UsageError("thermal noise needs both --t1 and --t2")
-    if opts["t1"] is not None:
-        models.append(thermal(opts["t1"], opts["t2"], tuple(opts["gate_times"]), **gates))
-        words.append(f"thermal T1={opts['t1']:g} T2={opts['t2']:g}")
-    if opts["readout"] is not None:
-        models.append(readout(*opts["readout"]))
-        words.append("readout P01={:g} P10={:g}".format(*opts["readout"]))
-    if not models:
-        return None, "noiseless"
-    return (models[0] if len(models) == 1 else combine(*models)), ", ".join(words)
+    names = opts["noisy_gates"]
+    if names is not None:
+        names = [g.strip() for g in names.split(",") if g.strip()]
+    one, two = gate_names(names, circuit=circuit if from_qasm or names is not None else None)
+    return from_rates(
+        p1=opts["p1"],
+        p2=opts["p2"],
+        damping=opts["damping"],
+        t1=opts["t1"],
+        t2=opts["t2"],
+        gate_times=tuple(opts["gate_times"]),
+        readout=opts["readout"],
+        one_qubit_gates=one,
+        two_qubit_gates=two,
+    )
 
 
 def _simulate_truth(opts: dict[str, Any], quiet: bool):
     """Build circuit and noise from the options and simulate: ``(state, info, text)``."""
-    from .simulate import simulate
-
     circuit, circuit_text, from_qasm = _build_circuit(opts)
     noise, noise_text = _build_noise(opts, circuit, from_qasm)
-    with _Progress("simulate", "op", quiet) as bar:
+    with ProgressBar("simulate", "op", enabled=False if quiet else None) as bar:
         state, info = simulate(
             circuit,
             noise,
@@ -387,14 +330,14 @@ def _simulation_options(func: Callable) -> Callable:
     func = click.option(
         "--tol",
         type=click.FloatRange(min=0.0),
-        default=1e-12,
+        default=_default(simulate, "tol"),
         show_default=True,
         help="Relative singular-value tail dropped at each two-qubit gate.",
     )(func)
     return click.option(
         "--max-rank",
         type=click.IntRange(min=1),
-        default=None,
+        default=_default(simulate, "max_rank"),
         help="Cap on the MPO bond dimension (the truncation is reported).",
     )(func)
 

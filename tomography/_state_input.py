@@ -3,12 +3,13 @@
 A state is a :class:`~tomography.state.PauliMPO` or a dense density matrix ``(2^n, 2^n)`` in
 Qiskit's little-endian order (a numpy array or anything with a ``.data`` array, such as
 ``qiskit.quantum_info.DensityMatrix``); dense input is limited to
-``n <= MAX_DENSE_METRIC_QUBITS``. Each check returns the converted value or raises.
+``n <= MAX_DENSE_METRIC_QUBITS``: the type :data:`State`. Each check returns the converted
+value or raises.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 
@@ -23,11 +24,23 @@ MAX_DENSE_METRIC_QUBITS = 12
 
 _TT_METRICS = "overlap_fidelity, relative_error or local_fidelities (tensor-train metrics, any n)"
 
-State = Any
-"""A :class:`PauliMPO` or a dense density matrix ``(2^n, 2^n)`` (array or ``.data`` holder)."""
+
+@runtime_checkable
+class DenseHolder(Protocol):
+    """An object holding a dense density matrix ``(2^n, 2^n)`` as ``.data``, such as
+    ``qiskit.quantum_info.DensityMatrix``."""
+
+    @property
+    def data(self) -> np.ndarray: ...
 
 
-def _as_state(x: Any, name: str) -> PauliMPO | np.ndarray:
+State: TypeAlias = PauliMPO | np.ndarray | DenseHolder
+"""A state argument: a :class:`~tomography.state.PauliMPO`, a dense density matrix
+``numpy.ndarray`` ``(2^n, 2^n)`` (n <= ``MAX_DENSE_METRIC_QUBITS``) or a
+:class:`DenseHolder` of one (``qiskit.quantum_info.DensityMatrix``)."""
+
+
+def _as_state(x: State, name: str) -> PauliMPO | np.ndarray:
     """A PauliMPO as it is, or a validated complex128 matrix (2^n, 2^n) with n <= 12."""
     if isinstance(x, PauliMPO):
         return x
@@ -52,7 +65,9 @@ def _qubits(x: PauliMPO | np.ndarray) -> int:
     return x.n if isinstance(x, PauliMPO) else x.shape[0].bit_length() - 1
 
 
-def _checked_pair(a: Any, b: Any, names: tuple[str, str]) -> tuple[Any, Any, int]:
+def _checked_pair(
+    a: State, b: State, names: tuple[str, str]
+) -> tuple[PauliMPO | np.ndarray, PauliMPO | np.ndarray, int]:
     xa, xb = _as_state(a, names[0]), _as_state(b, names[1])
     na, nb = _qubits(xa), _qubits(xb)
     if na != nb:
@@ -75,7 +90,7 @@ def _dense_matrix(x: PauliMPO | np.ndarray, name: str, caller: str) -> np.ndarra
 
 
 def _dense_pair(
-    a: Any, b: Any, caller: str, names: tuple[str, str] = ("a", "b")
+    a: State, b: State, caller: str, names: tuple[str, str] = ("a", "b")
 ) -> tuple[np.ndarray, np.ndarray]:
     xa, xb, _ = _checked_pair(a, b, names)
     return _dense_matrix(xa, names[0], caller), _dense_matrix(xb, names[1], caller)

@@ -178,3 +178,77 @@ def ising_trotter(
         for qubit in range(n_qubits):
             circuit.rx(2.0 * dt * field, qubit)
     return circuit
+
+
+# ---------------------------------------------------------------------- families by name
+BRICKWORK_GATES = _BRICKWORK_GATES
+"""Values of ``gates`` that :func:`brickwork` accepts."""
+
+CIRCUIT_FAMILIES: dict[str, str] = {
+    "brickwork": "Haar (or cx) brickwork",
+    "ghz": "GHZ line",
+    "ising": "Ising Trotter quench",
+}
+"""The families :func:`build` makes, by name, with a few words on each."""
+
+
+def build(
+    family: str,
+    n_qubits: int,
+    depth: int = 2,
+    *,
+    gates: str = "haar",
+    seed: int | np.random.Generator | None = None,
+    dt: float = 0.25,
+    coupling: float = 1.0,
+    field: float = 1.0,
+) -> tuple[QuantumCircuit, str]:
+    """A circuit family by name, with a one-line description of what was built.
+
+    Parameters
+    ----------
+    family : {"brickwork", "ghz", "ising"}
+        A key of :data:`CIRCUIT_FAMILIES`: :func:`brickwork`, :func:`ghz_line` or
+        :func:`ising_trotter`.
+    n_qubits : int
+        Number of qubits, >= 2.
+    depth : int, default=2
+        Brickwork layers, or Ising Trotter steps; ignored by ``"ghz"``.
+    gates : {"haar", "cx"}, default="haar"
+        Brickwork gates (see :func:`brickwork`); ignored by the other families.
+    seed : int or numpy.random.Generator or None, default=None
+        Randomness of the brickwork gates; ignored by the other families.
+    dt : float, default=0.25
+        Ising Trotter step.
+    coupling : float, default=1.0
+        Ising ZZ coupling J.
+    field : float, default=1.0
+        Ising transverse field h.
+
+    Returns
+    -------
+    circuit : qiskit.QuantumCircuit
+    description : str
+        E.g. ``"haar brickwork depth 2, seed 0"``.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``family``, or a parameter its builder rejects.
+    TypeError
+        A parameter of the wrong type.
+    """
+    if family not in CIRCUIT_FAMILIES:
+        raise ValueError(f"family == {family!r}, expected one of {list(CIRCUIT_FAMILIES)}")
+    n_qubits = _check_int(n_qubits, "n_qubits", 2)
+    if family == "ghz":
+        return ghz_line(n_qubits), "GHZ line"
+    if family == "brickwork":
+        circuit = brickwork(n_qubits, depth, gates=gates, seed=seed)
+        return circuit, f"{gates} brickwork depth {depth}, seed {seed}"
+    circuit = ising_trotter(n_qubits, depth, dt=dt, coupling=coupling, field=field)
+    text = f"Ising quench, {depth} steps of dt {dt:g} (J {coupling:g}, h {field:g})"
+    return circuit, text
+
+
+__all__ += ["BRICKWORK_GATES", "CIRCUIT_FAMILIES", "build"]

@@ -35,18 +35,28 @@ from ._cli_support import (
     _build_circuit,
     _check_output,
     _circuit_options,
+    _default,
     _dims_text,
     _explicit,
     _force_option,
     _guarded,
     _noise_options,
-    _Progress,
     _quiet_option,
     _ReadoutType,
     _reject_unused,
     _simulate_truth,
     _simulation_options,
 )
+from .circuits import build
+from .exchange import export_measurement_circuits, load_counts
+from .measure import MeasurementDesign
+from .metrics import compare
+from .noise import P2_MAX, from_rates
+from .progress import ProgressBar
+from .reconstruct import INDEX_SETS, REGULARIZATIONS, reconstruct
+
+_WINDOW = _default(MeasurementDesign, "window")
+_WIDTH = _default(compare, "width")
 
 COMPARISON_FORMAT = "ttqst-comparison"
 """``format`` of the JSON that ``ttqst compare --json`` prints."""
@@ -129,8 +139,8 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
     "--window",
     type=click.IntRange(min=1),
     default=None,
-    help="Window w of the design (3^w settings). Default: 5 (at most the qubits); with "
-    "--from-counts, inferred from the number of settings.",
+    help=f"Window w of the design (3^w settings). Default: {_WINDOW} (at most the qubits); "
+    "with --from-counts, inferred from the number of settings.",
 )
 @click.option(
     "--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Per setting."
@@ -159,7 +169,7 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
 @click.option(
     "--qasm-version",
     type=click.Choice(["2", "3"]),
-    default="2",
+    default=str(_default(export_measurement_circuits, "qasm_version")),
     show_default=True,
     help="OpenQASM version of the exported circuits.",
 )
@@ -233,8 +243,6 @@ def measure_command(
         raise click.UsageError("missing option '-o' / '--output' (the data file to write)")
     path = _check_output(output, force, npz=True)
     if from_counts is not None:
-        from .exchange import load_counts
-
         data = load_counts(from_counts, window=window)
         source = f"counts from {from_counts}"
     else:
@@ -248,33 +256,30 @@ def measure_command(
 
 
 def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quiet):
-    from .measure import MeasurementDesign, measure
+    from .circuit_ops import assignment_matrices
+    from .measure import measure
     from .state import PauliMPO
 
     state = PauliMPO.load(state_file)
-    window = min(5, state.n) if window is None else window
+    window = min(_WINDOW, state.n) if window is None else window
     if window > state.n:
         raise click.BadParameter(f"{window} exceeds the {state.n} qubits", param_hint="'--window'")
     if readout_error is not None:
-        p01, p10 = readout_error
-        matrix = np.array([[1.0 - p01, p10], [p01, 1.0 - p10]])
-        state = state.with_assignment(np.tile(matrix, (state.n, 1, 1)))
+        noise, _ = from_rates(readout=readout_error)
+        state = state.with_assignment(assignment_matrices(noise, state.n))
     if mitigate and state.assignment is None:
         raise ValueError(
             f"--mitigate: {state_file} has no readout error and none was given (--readout-error)"
         )
     design = MeasurementDesign(state.n, window)
-    with _Progress("measure", "shot", quiet) as bar:
+    with ProgressBar("measure", "shot", enabled=False if quiet else None) as bar:
         data = measure(state, design, shots, seed=seed, progress=bar)
     return data.with_assignment(state.assignment) if mitigate else data
 
 
 def _export(folder: Path, window: int | None, version: int, force: bool, opts) -> None:
-    from .exchange import export_measurement_circuits
-    from .measure import MeasurementDesign
-
     circuit, text, _ = _build_circuit(opts)
-    window = min(5, circuit.num_qubits) if window is None else window
+    window = min(_WINDOW, circuit.num_qubits) if window is None else window
     if window > circuit.num_qubits:
         raise click.BadParameter(
             f"{window} exceeds the circuit's {circuit.num_qubits} qubits", param_hint="'--window'"
@@ -316,35 +321,35 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
 )
 @click.option(
     "--method",
-    type=click.Choice(["cross"]),
-    default="cross",
+    type=click.Choice([_default(reconstruct, "method")]),  # the only method so far
+    default=_default(reconstruct, "method"),
     show_default=True,
     help="Reconstruction method.",
 )
 @click.option(
     "--index-sets",
-    type=click.Choice(["all", "maxvol"]),
-    default="all",
+    type=click.Choice(INDEX_SETS),
+    default=_default(reconstruct, "index_sets"),
     show_default=True,
     help="All local strings with regularised inverses, or maxvol subsets.",
 )
 @click.option(
     "--regularization",
-    type=click.Choice(["tikhonov", "truncation"]),
-    default="tikhonov",
+    type=click.Choice(REGULARIZATIONS),
+    default=_default(reconstruct, "regularization"),
     show_default=True,
     help="Inverse of the intersection matrices.",
 )
 @click.option(
     "--noise-scale",
     type=click.FloatRange(min=0.0),
-    default=0.75,
+    default=_default(reconstruct, "noise_scale"),
     show_default=True,
     help="Regularisation as a multiple of the estimated shot noise.",
 )
 @click.option(
     "--repair/--no-repair",
-    default=False,
+    default=_default(reconstruct, "repair"),
     show_default=True,
     help="Project the estimate onto states (dense, n <= 12).",
 )
@@ -355,7 +360,12 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     help="Then fit a positive semidefinite (purified) model to the raw counts by maximum "
     "likelihood, starting from the cross estimate (tomography.refine.refine's defaults).",
 )
-@click.option("--bound/--no-bound", default=True, show_default=True, help="Compute the bound.")
+@click.option(
+    "--bound/--no-bound",
+    default=_default(reconstruct, "compute_bound"),
+    show_default=True,
+    help="Compute the bound.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of --refine.")
 @click.option(
     "--truth",
@@ -397,7 +407,6 @@ def reconstruct_command(
     """
     from .io import reconstruction_report, write_report
     from .measure import MeasurementData
-    from .reconstruct import reconstruct
     from .refine import refine as refine_state
     from .state import PauliMPO
 
@@ -408,7 +417,8 @@ def reconstruct_command(
     data = MeasurementData.load(data_file)
     true_state = PauliMPO.load(truth) if truth is not None else None
     loaded = time.perf_counter()
-    with _Progress("reconstruct", "site", quiet) as bar:
+    enabled = False if quiet else None
+    with ProgressBar("reconstruct", "site", enabled=enabled) as bar:
         result = reconstruct(
             data,
             window=window,
@@ -431,7 +441,8 @@ def reconstruct_command(
         click.echo(f"error bound on ||X - X_hat||_F: {_bound_text(result.bound)}")
     state, refinement = result.state, None
     if refine:
-        refinement = refine_state(result.state, data, seed=seed, progress=False if quiet else None)
+        with ProgressBar("refine", "it", enabled=enabled) as bar:
+            refinement = refine_state(result.state, data, seed=seed, progress=bar)
         state = refinement.state
         click.echo(
             f"refined in {refinement.seconds:.2f} s ({refinement.iterations} iterations, "
@@ -441,7 +452,7 @@ def reconstruct_command(
     comparison, timings = None, {"load": loaded - started}
     if true_state is not None:
         compared = time.perf_counter()
-        comparison = _compare(state, true_state, 3)
+        comparison = _compare(state, true_state, _WIDTH)
         timings["compare"] = time.perf_counter() - compared
         click.echo(_metrics_text(comparison))
     click.echo(f"wrote {written}")
@@ -486,7 +497,7 @@ def _number(value: float | None) -> str:
 @click.option(
     "--width",
     type=click.IntRange(1, 8),
-    default=3,
+    default=_WIDTH,
     show_default=True,
     help="Qubits per window of the local fidelities.",
 )
@@ -550,8 +561,6 @@ def compare_command(
 
 
 def _compare(estimate, truth, width: int):
-    from .metrics import compare
-
     if estimate.n != truth.n:
         raise ValueError(
             f"qubit count mismatch: the estimate has {estimate.n}, the truth {truth.n}"
@@ -602,12 +611,16 @@ def _metrics_text(metrics) -> str:
     help="Number of qubits.",
 )
 @click.option(
-    "--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Brickwork depth."
+    "--depth",
+    type=click.IntRange(min=0),
+    default=_default(build, "depth"),
+    show_default=True,
+    help="Brickwork depth.",
 )
 @click.option(
     "--window",
     type=click.IntRange(min=3),
-    default=5,
+    default=_WINDOW,
     show_default=True,
     help="Measurement window w (3^w settings), at most --qubits.",
 )
@@ -620,7 +633,7 @@ def _metrics_text(metrics) -> str:
 )
 @click.option(
     "--p2",
-    type=click.FloatRange(0.0, 16 / 15),
+    type=click.FloatRange(0.0, P2_MAX),
     default=0.01,
     show_default=True,
     help="Two-qubit depolarizing probability.",
@@ -643,28 +656,29 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
     Example:
       ttqst demo --qubits 8 --depth 2 --window 5 --shots 10000
     """
-    from .circuits import brickwork
-    from .measure import MeasurementDesign, measure
+    from .measure import measure
     from .metrics import fidelity, overlap_fidelity
-    from .noise import depolarizing
-    from .reconstruct import reconstruct
     from .simulate import simulate
 
     if window > n:
         raise click.BadParameter(f"{window} exceeds --qubits {n}", param_hint="'--window'")
     started = time.perf_counter()
-    circuit = brickwork(n, depth, seed=seed)
-    truth = simulate(circuit, depolarizing(p2 / 10, p2))
+    circuit, _ = build("brickwork", n, depth, seed=seed)
+    noise, _ = from_rates(p1=p2 / 10, p2=p2)
+    with ProgressBar("simulate", "op") as bar:
+        truth = simulate(circuit, noise, progress=bar)
     click.echo(
         f"state: {n}-qubit Haar brickwork, depth {depth}, depolarizing p2={p2}; "
         f"exact MPO bond dimension {max(truth.bond_dims)}"
     )
     design = MeasurementDesign(n, window)
-    data = measure(truth, design, shots, seed=seed)
+    with ProgressBar("measure", "shot") as bar:
+        data = measure(truth, design, shots, seed=seed, progress=bar)
     click.echo(
         f"measured: {design.n_settings} settings x {shots} shots = {data.total_shots:,} copies"
     )
-    result = reconstruct(data)
+    with ProgressBar("reconstruct", "site") as bar:
+        result = reconstruct(data, progress=bar)
     click.echo(
         f"reconstructed in {result.seconds:.2f} s: bond dimension {max(result.ranks)}, "
         f"negativity {result.negativity:.3g}"
@@ -679,7 +693,8 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
     if refine:
         from .refine import refine as refine_state
 
-        fit = refine_state(result.state, data, seed=seed)
+        with ProgressBar("refine", "it") as bar:
+            fit = refine_state(result.state, data, seed=seed, progress=bar)
         after = fidelity(truth, fit.state) if n <= 12 else overlap_fidelity(truth, fit.state)
         click.echo(
             f"refined in {fit.seconds:.2f} s ({fit.iterations} iterations, stopped: "

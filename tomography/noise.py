@@ -322,6 +322,13 @@ def combine(*models: NoiseModel) -> NoiseModel:
         raise ValueError("combine() needs at least one NoiseModel, got none")
     tables = [noise_tables(m) for m in models]
     out = NoiseModel(basis_gates=sorted({g for m in models for g in m.basis_gates}))
+    _combine_quantum(out, tables)
+    _combine_readout(out, tables)
+    return out
+
+
+def _combine_quantum(out: NoiseModel, tables: list[NoiseTables]) -> None:
+    """Add to ``out`` the composed gate errors of ``tables``, all-qubit then qubit-specific."""
     for label in {lab for t in tables for lab in t.default}:
         error = _compose_all([t.default.get(label) for t in tables])
         out.add_all_qubit_quantum_error(error, label, warnings=False)
@@ -329,6 +336,10 @@ def combine(*models: NoiseModel) -> NoiseModel:
         for qubits in {q for t in tables for q in t.local.get(label, {})}:
             parts = [t.local.get(label, {}).get(qubits, t.default.get(label)) for t in tables]
             out.add_quantum_error(_compose_all(parts), label, qubits, warnings=False)
+
+
+def _combine_readout(out: NoiseModel, tables: list[NoiseTables]) -> None:
+    """Add to ``out`` the composed readout errors of ``tables``."""
     readout_default = _compose_all([t.readout_default for t in tables])
     if readout_default is not None:
         out.add_all_qubit_readout_error(readout_default, warnings=False)
@@ -336,4 +347,140 @@ def combine(*models: NoiseModel) -> NoiseModel:
         fallback = [t.readout_default if len(qubits) == 1 else None for t in tables]
         parts = [t.readout_local.get(qubits, f) for t, f in zip(tables, fallback, strict=True)]
         out.add_readout_error(_compose_all(parts), qubits, warnings=False)
-    return out
+
+
+# ---------------------------------------------------------------------- models from rates
+from qiskit import QuantumCircuit  # noqa: E402  (gate_names reads a circuit's gates)
+
+P1_MAX = 4.0 / 3.0
+"""Largest one-qubit depolarizing parameter :func:`depolarizing` accepts (fully depolarizing)."""
+
+P2_MAX = 16.0 / 15.0
+"""Largest two-qubit depolarizing parameter :func:`depolarizing` accepts."""
+
+_readout_model = readout  # from_rates's argument `readout` hides the function
+_NOT_GATES = frozenset({"barrier", "measure", "reset", "delay"})
+
+
+def gate_names(
+    names: Sequence[str] | None = None, *, circuit: QuantumCircuit | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The one- and two-qubit instruction names (or labels) that gate noise attaches to.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Names or labels chosen by the caller, split by arity: as they act in ``circuit``,
+        else as the Qiskit standard gate of that name, else two-qubit.
+    circuit : qiskit.QuantumCircuit, optional
+        Without ``names``: every one- and two-qubit gate name of the circuit (for a circuit
+        from an OpenQASM file; wider gates get decomposed by the simulator, barriers,
+        measurements, resets and delays are not gates).
+
+    Returns
+    -------
+    one_qubit_gates, two_qubit_gates : tuple of str
+        Without ``names`` and ``circuit``: :data:`ONE_QUBIT_GATES`, :data:`TWO_QUBIT_GATES`
+        (every gate of :mod:`tomography.circuits`).
+
+    Raises
+    ------
+    TypeError
+        ``names`` not a sequence of non-empty str, ``circuit`` not a QuantumCircuit.
+    """
+    if circuit is not None and not isinstance(circuit, QuantumCircuit):
+        raise TypeError(f"circuit must be a qiskit.QuantumCircuit, not {type(circuit).__name__}")
+    operations = [] if circuit is None else [item.operation for item in circuit.data]
+    if names is not None:
+        return _split_by_arity(names, operations)
+    if circuit is None:
+        return ONE_QUBIT_GATES, TWO_QUBIT_GATES
+    gates = {op.name: op.num_qubits for op in operations if op.name not in _NOT_GATES}
+    return (
+        tuple(sorted(g for g, k in gates.items() if k == 1)),
+        tuple(sorted(g for g, k in gates.items() if k == 2)),
+    )
+
+
+def _split_by_arity(names: object, operations: list) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``names`` split into one- and two-qubit ones: as in ``operations``, else standard."""
+    if isinstance(names, str) or not isinstance(names, Sequence):
+        raise TypeError(f"names must be a sequence of str, e.g. ('u', 'cx'), not {names!r}")
+    if not all(isinstance(g, str) and g for g in names):
+        raise TypeError(f"names must hold non-empty str, got {list(names)!r}")
+    in_circuit = {(op.label or op.name): op.num_qubits for op in operations}
+    standard = get_standard_gate_name_mapping()
+    arity = {g: in_circuit.get(g, getattr(standard.get(g), "num_qubits", 2)) for g in names}
+    return tuple(g for g in names if arity[g] == 1), tuple(g for g in names if arity[g] == 2)
+
+
+def from_rates(
+    *,
+    p1: float = 0.0,
+    p2: float = 0.0,
+    damping: float = 0.0,
+    t1: float | None = None,
+    t2: float | None = None,
+    gate_times: tuple[float, float] = (50.0, 300.0),
+    readout: tuple[float, float] | None = None,
+    one_qubit_gates: Sequence[str] = ONE_QUBIT_GATES,
+    two_qubit_gates: Sequence[str] = TWO_QUBIT_GATES,
+) -> tuple[NoiseModel | None, str]:
+    """One noise model from error rates, with a one-line description of it.
+
+    The non-zero parts, in this order, are :func:`combine`-d: :func:`depolarizing`
+    (``p1``, ``p2``), :func:`amplitude_damping` (``damping``), :func:`thermal` (``t1``,
+    ``t2``, ``gate_times``), :func:`readout`.
+
+    Parameters
+    ----------
+    p1 : float, default=0.0
+        One-qubit depolarizing parameter, in [0, :data:`P1_MAX`].
+    p2 : float, default=0.0
+        Two-qubit depolarizing parameter, in [0, :data:`P2_MAX`].
+    damping : float, default=0.0
+        Amplitude damping probability, in [0, 1].
+    t1, t2 : float or None, default=None
+        Thermal relaxation and dephasing times (both or neither; ``t2 <= 2 t1``).
+    gate_times : (float, float), default=(50.0, 300.0)
+        Durations of one- and two-qubit gates, in the unit of ``t1`` and ``t2`` (e.g. ns).
+    readout : (float, float) or None, default=None
+        Readout error ``(p01, p10)``: P(1|0) and P(0|1).
+    one_qubit_gates, two_qubit_gates : sequence of str
+        As in :func:`depolarizing` (see :func:`gate_names`).
+
+    Returns
+    -------
+    noise_model : qiskit_aer.noise.NoiseModel or None
+        None when every rate is zero (noiseless).
+    description : str
+        E.g. ``"depolarizing p1=0 p2=0.01, readout P01=0.02 P10=0.02"``, or ``"noiseless"``.
+
+    Raises
+    ------
+    ValueError
+        A rate out of range, only one of ``t1`` and ``t2``, ``t2 > 2 t1``.
+    TypeError
+        A rate that is not a number.
+    """
+    if (t1 is None) != (t2 is None):
+        raise ValueError(f"thermal noise needs both t1 and t2, got t1={t1}, t2={t2}")
+    gates = {"one_qubit_gates": one_qubit_gates, "two_qubit_gates": two_qubit_gates}
+    parts = []
+    if p1 or p2:
+        parts.append((depolarizing(p1, p2, **gates), f"depolarizing p1={p1:g} p2={p2:g}"))
+    if damping:
+        parts.append((amplitude_damping(damping, **gates), f"amplitude damping {damping:g}"))
+    if t1 is not None:
+        parts.append((thermal(t1, t2, tuple(gate_times), **gates), f"thermal T1={t1:g} T2={t2:g}"))
+    if readout is not None:
+        p01, p10 = readout
+        parts.append((_readout_model(p01, p10), f"readout P01={p01:g} P10={p10:g}"))
+    if not parts:
+        return None, "noiseless"
+    models = [model for model, _ in parts]
+    model = models[0] if len(models) == 1 else combine(*models)
+    return model, ", ".join(text for _, text in parts)
+
+
+__all__ += ["P1_MAX", "P2_MAX", "from_rates", "gate_names"]

@@ -52,7 +52,7 @@ __all__ = [
     "LongRangeCorrelationWarning",
 ]
 
-_INDEX_SETS = ("all", "maxvol")
+INDEX_SETS = ("all", "maxvol")
 
 #: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
 EDGE_LIMIT_EXACT = 1e-8
@@ -64,7 +64,7 @@ RANK_CAP_WEIGHT = 0.5
 MAX_REPAIR_QUBITS = 12
 #: Largest n whose negativity is computed from the dense estimate.
 DENSE_NEGATIVITY_QUBITS = 10
-_REGULARIZATIONS = ("tikhonov", "truncation")
+REGULARIZATIONS = ("tikhonov", "truncation")
 
 
 class WindowTooNarrowWarning(UserWarning):
@@ -407,11 +407,11 @@ def _check_options(
         )
     if method != "cross":
         raise ValueError(f"unknown method {method!r}; valid: 'cross'")
-    if index_sets not in _INDEX_SETS:
-        raise ValueError(f"unknown index_sets {index_sets!r}; valid: {', '.join(_INDEX_SETS)}")
-    if regularization not in _REGULARIZATIONS:
+    if index_sets not in INDEX_SETS:
+        raise ValueError(f"unknown index_sets {index_sets!r}; valid: {', '.join(INDEX_SETS)}")
+    if regularization not in REGULARIZATIONS:
         raise ValueError(
-            f"unknown regularization {regularization!r}; valid: {', '.join(_REGULARIZATIONS)}"
+            f"unknown regularization {regularization!r}; valid: {', '.join(REGULARIZATIONS)}"
         )
     return _Options(
         half=_half_window(data, window),
