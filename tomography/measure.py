@@ -569,7 +569,10 @@ def _check_layout(layout, n: int, backend) -> list[int] | None:
         raise ValueError("initial_layout places the chain on a backend's qubits: give `backend`")
     values = list(layout)
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
-        raise ValueError(f"initial_layout entries must be integers, got {values}")
+        raise TypeError(
+            f"`initial_layout` entries must be ints (physical qubit numbers), got {values}; "
+            "convert with `[int(q) for q in initial_layout]`"
+        )
     values = [int(v) for v in values]
     if len(values) != n or len(set(values)) != n or min(values) < 0:
         raise ValueError(

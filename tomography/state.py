@@ -22,6 +22,7 @@ import numpy as np
 
 from ttcross import TensorTrain
 from ttcross import contract as ct
+from ttcross._validation import check_int
 
 from .io import read_archive, write_archive
 from .pauli import PAULI_MATRICES, dense_to_pauli, parse_pauli_string, reverse_qubit_axes
@@ -360,7 +361,7 @@ class PauliMPO:
         (the draws do not depend on it).
         """
         settings = _check_bases(bases, self.n)
-        shots = _check_shots(shots)
+        shots = check_int(shots, "shots", minimum=1)
         rng = np.random.default_rng(seed)
         environments, _ = marginal_environments(self._tt.cores, from_left=False)
         all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
@@ -511,14 +512,6 @@ def _check_bases(bases: Sequence[str], n: int) -> np.ndarray:
     if not out:
         raise ValueError("`bases` is empty: give at least one setting")
     return np.asarray(out, dtype=np.int64)
-
-
-def _check_shots(shots) -> int:
-    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)):
-        raise TypeError(f"`shots` must be an int, not {type(shots).__name__}")
-    if shots < 1:
-        raise ValueError(f"`shots == {shots}`, must be >= 1")
-    return int(shots)
 
 
 def marginal_environments(
