@@ -681,3 +681,15 @@ def test_expectations_reject_strings_wider_than_the_window(small_data):
         data.expectations(["ZZZ"])  # wrong length
     with pytest.raises(ValueError):
         data.expectations(["ZZZQ"])  # not a Pauli letter
+
+
+def test_bitstring_order_helpers_roundtrip():
+    from tomography.pauli import bits_to_bitstrings, bitstrings_to_bits
+
+    keys = ["001", "110", "100"]
+    bits = bitstrings_to_bits(keys, 3)
+    assert bits.dtype == np.uint8
+    np.testing.assert_array_equal(bits, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])  # qubit 0 right-most
+    assert bits_to_bitstrings(bits) == keys
+    assert bitstrings_to_bits([], 4).shape == (0, 4)
+    assert bits_to_bitstrings(np.zeros((0, 2), dtype=int)) == []

@@ -25,7 +25,13 @@ from ttcross import contract as ct
 from ttcross._validation import check_int
 
 from .io import read_archive, write_archive
-from .pauli import PAULI_MATRICES, dense_to_pauli, parse_pauli_string, reverse_qubit_axes
+from .pauli import (
+    PAULI_MATRICES,
+    bits_to_bitstrings,
+    dense_to_pauli,
+    parse_pauli_string,
+    reverse_qubit_axes,
+)
 
 __all__ = ["PauliMPO", "STATE_FORMAT_VERSION", "MAX_TO_DENSE_QUBITS"]
 
@@ -644,6 +650,4 @@ def _apply_assignment(bits: np.ndarray, assignment: np.ndarray, rng) -> np.ndarr
 def _counts_from_bits(bits: np.ndarray) -> dict[str, int]:
     """Counts dict in Qiskit order (qubit 0 right-most) from bits (shots, n)."""
     rows, counts = np.unique(bits, axis=0, return_counts=True)
-    return {
-        "".join("01"[b] for b in row[::-1]): int(c) for row, c in zip(rows, counts, strict=True)
-    }
+    return {key: int(c) for key, c in zip(bits_to_bitstrings(rows), counts, strict=True)}
