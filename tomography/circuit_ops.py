@@ -420,7 +420,7 @@ def simulate_dense(
     ----------
     circuit : qiskit.QuantumCircuit
     noise_model : qiskit_aer.noise.NoiseModel or None, default=None
-    max_qubits : int, default=12
+    max_qubits : int, default=MAX_DENSE_QUBITS (12)
         Refuse larger circuits (memory 16^n bytes).
 
     Returns

@@ -66,7 +66,9 @@ CHANNEL_INSTRUCTIONS = frozenset({"kraus", "superop", "quantum_channel"})
 """Names of non-unitary channel instructions that :func:`ptm` accepts."""
 
 MAX_DENSE_QUBITS = 12
-"""Largest n for which :func:`dense_to_pauli` and :func:`pauli_to_dense` run."""
+"""Largest n of every dense ``(2^n, 2^n)`` computation of the package: :func:`dense_to_pauli`,
+:func:`pauli_to_dense`, the dense metrics (``fidelity``, ``trace_distance``), ``make_physical``
+and the default of ``circuit_ops.simulate_dense``. The one home of that limit."""
 
 # (tr-pairing) M[p, 2 r + c] = sigma_p[c, r]: contracting a qubit's (row, col) pair with it
 # gives tr(rho sigma_p) on that qubit.
