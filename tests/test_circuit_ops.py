@@ -253,6 +253,8 @@ def test_assignment_matrices_errors():
         assignment_matrices(model, 2)
     with pytest.raises(ValueError, match="n_qubits"):
         assignment_matrices(None, 0)
+    with pytest.raises(TypeError, match="n_qubits` must be an int"):
+        assignment_matrices(None, 1.5)
 
 
 def _circuit_with(build) -> QuantumCircuit:
@@ -321,7 +323,7 @@ def test_operation_validation():
 
 
 def test_noise_builder_errors():
-    with pytest.raises(ValueError, match=r"p1 == -0.1, must be in \[0, 1.33333\]"):
+    with pytest.raises(ValueError, match=r"p1 == -0.1`, must be in \[0, 1.33333\]"):
         depolarizing(-0.1, 0.0)
     with pytest.raises(ValueError, match="p2 == 2"):
         depolarizing(0.0, 2)

@@ -88,21 +88,21 @@ def test_ising_trotter_matches_exponentials():
 
 
 def test_circuit_argument_errors():
-    with pytest.raises(ValueError, match="n_qubits == 1, must be >= 2"):
+    with pytest.raises(ValueError, match="n_qubits == 1`, must be >= 2"):
         brickwork(1, 2)
-    with pytest.raises(ValueError, match="depth == -1, must be >= 0"):
+    with pytest.raises(ValueError, match="depth == -1`, must be >= 0"):
         brickwork(3, -1)
     with pytest.raises(ValueError, match=r"gates == 'cz', expected one of \['haar', 'cx'\]"):
         brickwork(3, 1, gates="cz")
-    with pytest.raises(TypeError, match="n_qubits must be an int, not float"):
+    with pytest.raises(TypeError, match="n_qubits` must be an int, not float"):
         brickwork(3.0, 1)
     with pytest.raises(TypeError, match="must be an int, not bool"):
         ghz_line(True)
     with pytest.raises(ValueError, match="n_qubits == 0"):
         ghz_line(0)
-    with pytest.raises(ValueError, match="dt == nan, must be finite"):
+    with pytest.raises(ValueError, match="dt == nan`, must be finite"):
         ising_trotter(3, 2, dt=float("nan"))
-    with pytest.raises(TypeError, match="coupling must be a real number"):
+    with pytest.raises(TypeError, match="coupling` must be a real number"):
         ising_trotter(3, 2, dt=0.1, coupling="1")
     with pytest.raises(TypeError):
         ising_trotter(3, 2, 0.1)  # dt is keyword-only

@@ -302,17 +302,17 @@ def test_initial_layout_puts_the_chain_on_chosen_qubits():
 
 
 @pytest.mark.parametrize(
-    "layout, message",
+    "layout, error, message",
     [
-        ([0, 1, 2], "4 distinct non-negative physical qubits"),
-        ([0, 1, 1, 2], "4 distinct"),
-        ([0, 1, 2, -3], "non-negative"),
-        ([0, 1, 2, 2.5], "must be integers"),
+        ([0, 1, 2], ValueError, "4 distinct non-negative physical qubits"),
+        ([0, 1, 1, 2], ValueError, "4 distinct"),
+        ([0, 1, 2, -3], ValueError, "non-negative"),
+        ([0, 1, 2, 2.5], TypeError, "must be ints"),
     ],
 )
-def test_initial_layout_errors(layout, message):
+def test_initial_layout_errors(layout, error, message):
     design = MeasurementDesign(4, 3)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         measure(brickwork(4, 1, seed=2), design, 10, backend=AerSimulator(), initial_layout=layout)
     with pytest.raises(ValueError, match="give `backend`"):
         measure(brickwork(4, 1, seed=2), design, 10, initial_layout=[0, 1, 2, 3])
@@ -681,3 +681,15 @@ def test_expectations_reject_strings_wider_than_the_window(small_data):
         data.expectations(["ZZZ"])  # wrong length
     with pytest.raises(ValueError):
         data.expectations(["ZZZQ"])  # not a Pauli letter
+
+
+def test_bitstring_order_helpers_roundtrip():
+    from tomography.pauli import bits_to_bitstrings, bitstrings_to_bits
+
+    keys = ["001", "110", "100"]
+    bits = bitstrings_to_bits(keys, 3)
+    assert bits.dtype == np.uint8
+    np.testing.assert_array_equal(bits, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])  # qubit 0 right-most
+    assert bits_to_bitstrings(bits) == keys
+    assert bitstrings_to_bits([], 4).shape == (0, 4)
+    assert bits_to_bitstrings(np.zeros((0, 2), dtype=int)) == []

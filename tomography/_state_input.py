@@ -16,11 +16,9 @@ import numpy as np
 from ttcross import TensorTrain
 from ttcross._validation import check_finite
 
+from .pauli import MAX_DENSE_QUBITS as MAX_DENSE_METRIC_QUBITS  # the one dense-size limit
 from .pauli import _check_square_power_of_two
 from .state import PauliMPO
-
-MAX_DENSE_METRIC_QUBITS = 12
-"""Largest n for the dense metrics (``fidelity``, ``trace_distance``) and ``make_physical``."""
 
 _TT_METRICS = "overlap_fidelity, relative_error or local_fidelities (tensor-train metrics, any n)"
 

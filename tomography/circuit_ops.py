@@ -36,6 +36,7 @@ from qiskit_aer.noise import NoiseModel, QuantumError
 
 from tomography.noise import NoiseTables, noise_tables
 from tomography.pauli import CHANNEL_INSTRUCTIONS, MAX_DENSE_QUBITS, ptm
+from ttcross._validation import check_int
 
 __all__ = [
     "AER_NATIVE_GATES",
@@ -385,8 +386,7 @@ def assignment_matrices(noise_model: NoiseModel | None, n_qubits: int) -> np.nda
     ValueError
         If the model has correlated (multi-qubit) readout errors.
     """
-    if isinstance(n_qubits, bool) or not isinstance(n_qubits, int | np.integer) or n_qubits < 1:
-        raise ValueError(f"n_qubits == {n_qubits!r}, expected an int >= 1")
+    n_qubits = check_int(n_qubits, "n_qubits", minimum=1)
     out = np.tile(np.eye(2), (n_qubits, 1, 1))
     if noise_model is None:
         return out
@@ -420,7 +420,7 @@ def simulate_dense(
     ----------
     circuit : qiskit.QuantumCircuit
     noise_model : qiskit_aer.noise.NoiseModel or None, default=None
-    max_qubits : int, default=12
+    max_qubits : int, default=MAX_DENSE_QUBITS (12)
         Refuse larger circuits (memory 16^n bytes).
 
     Returns

@@ -13,11 +13,12 @@ names emitted (the names noise models in :mod:`tomography.noise` attach to by de
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import UnitaryGate
+
+from ttcross._validation import check_int as _check_int
+from ttcross._validation import check_real as _check_real
 
 __all__ = ["HAAR_LABEL", "brickwork", "ghz_line", "ising_trotter"]
 
@@ -25,22 +26,6 @@ HAAR_LABEL = "haar2q"
 """Label of the Haar-random two-qubit ``UnitaryGate``s made by :func:`brickwork`."""
 
 _BRICKWORK_GATES = ("haar", "cx")
-
-
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} == {value}, must be >= {minimum}")
-    return int(value)
-
-
-def _check_real(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} == {value}, must be finite")
-    return float(value)
 
 
 def _haar_unitary(dim: int, rng: np.random.Generator) -> np.ndarray:

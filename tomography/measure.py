@@ -30,7 +30,7 @@ from qiskit import QuantumCircuit
 from ttcross._validation import check_int
 
 from .io import read_archive, write_archive
-from .pauli import parse_pauli_string
+from .pauli import bitstrings_to_bits, parse_pauli_string
 
 __all__ = [
     "MeasurementDesign",
@@ -239,7 +239,7 @@ class MeasurementData:
                 f"counts for {len(counts)} settings, expected {design.n_settings} "
                 f"(3^{design.window}) in the order of design.settings"
             )
-        rows, weights, index = [], [], []
+        keys, weights, index = [], [], []
         for s, table in enumerate(counts):
             for key, value in table.items():
                 if not isinstance(key, str) or len(key) != design.n or set(key) - {"0", "1"}:
@@ -249,10 +249,10 @@ class MeasurementData:
                     )
                 if isinstance(value, bool) or not float(value).is_integer() or value < 0:
                     raise ValueError(f"setting {s}: count {value!r} for {key!r} is not a count")
-                rows.append(np.frombuffer(key[::-1].encode(), dtype=np.uint8) - ord("0"))
+                keys.append(key)
                 weights.append(int(value))
                 index.append(s)
-        outcomes = np.array(rows, dtype=np.uint8).reshape(-1, design.n)
+        outcomes = bitstrings_to_bits(keys, design.n)
         return cls(design, outcomes, np.array(weights), np.array(index))
 
     @classmethod
@@ -569,7 +569,10 @@ def _check_layout(layout, n: int, backend) -> list[int] | None:
         raise ValueError("initial_layout places the chain on a backend's qubits: give `backend`")
     values = list(layout)
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
-        raise ValueError(f"initial_layout entries must be integers, got {values}")
+        raise TypeError(
+            f"`initial_layout` entries must be ints (physical qubit numbers), got {values}; "
+            "convert with `[int(q) for q in initial_layout]`"
+        )
     values = [int(v) for v in values]
     if len(values) != n or len(set(values)) != n or min(values) < 0:
         raise ValueError(
@@ -626,7 +629,7 @@ def assignment_from_calibration(
         n = len(keys[0]) if keys else 0
         if not keys or any(len(k) != n or set(k) - {"0", "1"} for k in keys):
             raise ValueError("calibration counts must be non-empty bitstring -> count dicts")
-        bits = np.array([np.frombuffer(k[::-1].encode(), np.uint8) - 48 for k in keys])
+        bits = bitstrings_to_bits(keys, n)
         weights = np.array([table[k] for k in keys], dtype=float)
         columns.append(weights @ bits / weights.sum())  # P(measured 1 | true) per qubit
     p1_given_0, p1_given_1 = columns

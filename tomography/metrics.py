@@ -27,13 +27,12 @@ from ttcross import TensorTrain
 from ttcross._validation import check_int, check_real
 
 from ._state_input import (
-    MAX_DENSE_METRIC_QUBITS,
     State,
     _check_hermitian,
     _checked_pair,
     _dense_pair,
 )
-from .pauli import dense_to_pauli, pauli_to_dense
+from .pauli import MAX_DENSE_QUBITS, dense_to_pauli, pauli_to_dense
 from .physical import (
     PhysicalRepair,
     _from_spectrum,
@@ -46,7 +45,7 @@ from .physical import (
 from .state import PauliMPO, marginal_environments, marginal_pauli_tensors
 
 __all__ = [
-    "MAX_DENSE_METRIC_QUBITS",
+    "MAX_DENSE_QUBITS",
     "MAX_LOCAL_WIDTH",
     "LocalFidelities",
     "Metrics",
@@ -497,7 +496,7 @@ def compare(estimate: State, truth: State, *, width: int = 3) -> Metrics:
     }
     if width <= n:
         fields["local"] = _local_of_forms(xe, xt, width, repair=True, tol=_DEFAULT_TOL)
-    if n <= MAX_DENSE_METRIC_QUBITS:
+    if n <= MAX_DENSE_QUBITS:
         fields.update(_dense_report(estimate, truth))
     return Metrics(**fields)
 

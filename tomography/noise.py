@@ -14,7 +14,6 @@ place that reads a ``NoiseModel``'s error tables.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -30,6 +29,8 @@ from qiskit_aer.noise import (
 )
 
 from tomography.circuits import HAAR_LABEL
+from ttcross._validation import check_probability as _check_probability
+from ttcross._validation import check_real
 
 __all__ = [
     "ONE_QUBIT_GATES",
@@ -50,21 +51,9 @@ TWO_QUBIT_GATES = ("cx", "rzz", HAAR_LABEL)
 """Instruction names (or ``unitary`` labels) that two-qubit errors attach to by default."""
 
 
-def _check_probability(value: object, name: str, maximum: float = 1.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
-    if not 0.0 <= value <= maximum:
-        raise ValueError(f"{name} == {value}, must be in [0, {maximum:g}]")
-    return float(value)
-
-
 def _check_positive(value: object, name: str, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, not {type(value).__name__}")
-    if not (value >= 0.0 if allow_zero else value > 0.0) or value == float("inf"):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} == {value}, must be finite and {bound}")
-    return float(value)
+    """A finite time, ``> 0`` (``>= 0`` with ``allow_zero``)."""
+    return check_real(value, name, minimum=0.0, strict=not allow_zero)
 
 
 def _check_gate_names(names: object, arity: int, argname: str) -> tuple[str, ...]:

@@ -6,7 +6,8 @@ Conventions, stated once for the package:
 - Qubit order: in every ttqst array, qubit 0 comes FIRST (left-most tensor factor, first axis,
   first character of a ttqst Pauli string). Qiskit is little-endian: qubit 0 is the RIGHT-most
   tensor factor of its matrices and the right-most character of its labels and bitstrings.
-  :func:`reverse_qubit_axes` and :func:`reverse_qubit_label` are the only places where the two
+  :func:`reverse_qubit_axes`, :func:`reverse_qubit_label` and, for measured bits,
+  :func:`bitstrings_to_bits` / :func:`bits_to_bitstrings` are the only places where the two
   orders are converted; every other function goes through them.
 - Pauli-coefficient form of an n-qubit state::
 
@@ -22,6 +23,7 @@ Conventions, stated once for the package:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,8 @@ __all__ = [
     "MAX_DENSE_QUBITS",
     "PAULI_LETTERS",
     "PAULI_MATRICES",
+    "bits_to_bitstrings",
+    "bitstrings_to_bits",
     "dense_to_pauli",
     "parse_pauli_string",
     "pauli_to_dense",
@@ -62,7 +66,9 @@ CHANNEL_INSTRUCTIONS = frozenset({"kraus", "superop", "quantum_channel"})
 """Names of non-unitary channel instructions that :func:`ptm` accepts."""
 
 MAX_DENSE_QUBITS = 12
-"""Largest n for which :func:`dense_to_pauli` and :func:`pauli_to_dense` run."""
+"""Largest n of every dense ``(2^n, 2^n)`` computation of the package: :func:`dense_to_pauli`,
+:func:`pauli_to_dense`, the dense metrics (``fidelity``, ``trace_distance``), ``make_physical``
+and the default of ``circuit_ops.simulate_dense``. The one home of that limit."""
 
 # (tr-pairing) M[p, 2 r + c] = sigma_p[c, r]: contracting a qubit's (row, col) pair with it
 # gives tr(rho sigma_p) on that qubit.
@@ -108,6 +114,44 @@ def reverse_qubit_label(label: str) -> str:
     qubit 0, X on qubit 1 and Z on qubit 2.
     """
     return label[::-1]
+
+
+def bitstrings_to_bits(keys: Sequence[str], n_qubits: int) -> np.ndarray:
+    """Bit rows in ttqst order from Qiskit bitstrings (qubit 0 right-most).
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Bitstrings of ``n_qubits`` characters ``'0'``/``'1'`` each (checked by the caller).
+    n_qubits : int
+
+    Returns
+    -------
+    ndarray, shape (len(keys), n_qubits), uint8
+        ``bits[m, k]`` is qubit k's bit in ``keys[m]``, i.e. ``keys[m][n_qubits - 1 - k]``.
+    """
+    if len(keys) == 0:
+        return np.zeros((0, n_qubits), dtype=np.uint8)
+    raw = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8)
+    return np.ascontiguousarray((raw.reshape(len(keys), n_qubits) - ord("0"))[:, ::-1])
+
+
+def bits_to_bitstrings(bits: np.ndarray) -> list[str]:
+    """Qiskit bitstrings (qubit 0 right-most) from bit rows in ttqst order; inverse of
+    :func:`bitstrings_to_bits`.
+
+    Parameters
+    ----------
+    bits : ndarray, shape (M, n), integer 0/1
+        ``bits[m, k]`` is qubit k's bit.
+
+    Returns
+    -------
+    list of str
+        ``M`` strings of ``n`` characters.
+    """
+    rows = np.asarray(bits, dtype=np.uint8)[:, ::-1] + np.uint8(ord("0"))
+    return [row.tobytes().decode("ascii") for row in np.ascontiguousarray(rows)]
 
 
 def parse_pauli_string(pauli_string: str, n_qubits: int) -> np.ndarray:

@@ -16,9 +16,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
-from ttcross import TensorTrain
-from ttcross import contract as ct
 from ttcross._validation import check_int, check_real
+from ttcross.canonical import CanonicalTrain
 
 from .circuit_ops import assignment_matrices, circuit_to_ops
 from .state import PauliMPO
@@ -56,63 +55,21 @@ class SimulationInfo:
 
 
 def _zero_state_cores(n: int, weight: np.ndarray) -> list[np.ndarray]:
-    """Weighted Pauli cores of |0..0><0..0|: ``weight @ (e_I + e_Z)`` on every qubit."""
+    """Weighted Pauli cores of |0..0><0..0|: ``weight @ (e_I + e_Z)`` on every qubit.
+
+    Parameters
+    ----------
+    n : int
+        Number of qubits.
+    weight : ndarray, shape (4, 4)
+        Map applied to each one-qubit Pauli vector.
+
+    Returns
+    -------
+    list of ndarray, each (1, 4, 1)
+    """
     core = (weight @ np.array([1.0, 0.0, 0.0, 1.0])).reshape(1, 4, 1)
     return [core.copy() for _ in range(n)]
-
-
-class _CanonicalChain:
-    """Cores in mixed canonical form about ``center``, with the norm kept in ``log_scale``."""
-
-    def __init__(self, cores: list[np.ndarray]):
-        self.cores = cores
-        self.center = 0
-        self.log_scale = 0.0
-
-    def move_center(self, target: int) -> None:
-        while self.center < target:
-            k = self.center
-            r0, n, r1 = self.cores[k].shape
-            q, r = np.linalg.qr(self.cores[k].reshape(r0 * n, r1))
-            self.cores[k] = q.reshape(r0, n, q.shape[1])
-            self.cores[k + 1] = np.tensordot(r, self.cores[k + 1], axes=(1, 0))
-            self.center += 1
-        while self.center > target:
-            k = self.center
-            r0, n, r1 = self.cores[k].shape
-            q, r = np.linalg.qr(self.cores[k].reshape(r0, n * r1).T)
-            self.cores[k] = q.T.reshape(q.shape[1], n, r1)
-            self.cores[k - 1] = np.tensordot(self.cores[k - 1], r.T, axes=(2, 0))
-            self.center -= 1
-
-    def apply_two(self, site: int, ptm: np.ndarray, max_rank: int | None, tol: float) -> float:
-        """Gate on (site, site+1); returns the discarded relative weight."""
-        self.move_center(site)
-        block = ct.merge_cores(self.cores[site], self.cores[site + 1])
-        block = ct.apply_two_site_operator(ptm, block)
-        r0, n0, n1, r2 = block.shape
-        u, s, vh = np.linalg.svd(block.reshape(r0 * n0, n1 * r2), full_matrices=False)
-        total = float(np.sum(s**2))
-        if total == 0.0:
-            raise FloatingPointError(f"the state vanished at the gate on qubits {site, site + 1}")
-        tail = np.sqrt(np.cumsum((s**2)[::-1]))[::-1]
-        rank = max(1, int(np.count_nonzero(tail > tol * np.sqrt(total))))
-        if max_rank is not None:
-            rank = min(rank, max_rank)
-        discarded = float(np.sum(s[rank:] ** 2)) / total
-        s_kept = s[:rank] / np.linalg.norm(s[:rank])
-        self.log_scale += 0.5 * np.log(total * (1.0 - discarded)) if discarded < 1 else 0.0
-        self.cores[site] = u[:, :rank].reshape(r0, n0, rank)
-        self.cores[site + 1] = (s_kept[:, None] * vh[:rank]).reshape(rank, n1, r2)
-        self.center = site + 1
-        return discarded
-
-    def tensor_train(self) -> TensorTrain:
-        core = self.cores[self.center]
-        nrm = float(np.linalg.norm(core))
-        self.cores[self.center] = core / nrm
-        self.log_scale += np.log(nrm)
-        return TensorTrain(self.cores, log_scale=self.log_scale)
 
 
 def simulate(
@@ -177,7 +134,7 @@ def simulate(
     # SVD truncation is then optimal in the weighted norm; W^-1 comes back at the end
     to_weighted = np.diag([1.0, weight, weight, weight])
     from_weighted = np.diag([1.0, 1.0 / weight, 1.0 / weight, 1.0 / weight])
-    chain = _CanonicalChain(_zero_state_cores(n, to_weighted))
+    chain = CanonicalTrain(_zero_state_cores(n, to_weighted))
     info = SimulationInfo(n_gates=len(ops))
     # one-qubit maps wait in `pending` and join the next two-qubit map on their qubit, so that
     # the chain stays canonical (a one-qubit map on an orthonormal core would spoil it)
@@ -195,16 +152,15 @@ def simulate(
         )
         ptm = two_site @ np.kron(pending[site], pending[site + 1])
         pending[site] = pending[site + 1] = np.eye(4)
-        discarded = chain.apply_two(site, ptm, max_rank, tol)
+        discarded = chain.apply_two_site(site, ptm, max_rank=max_rank, tol=tol)
         if discarded > 0:
             info.discarded_weights.append(discarded)
             info.truncation_error += float(np.sqrt(discarded))
-        info.max_rank = max(info.max_rank, chain.cores[site].shape[2])
+        info.max_rank = max(info.max_rank, chain.ranks[site + 1])
     if progress is not None:
         progress(len(ops), len(ops))
-    for site in range(n):
-        chain.cores[site] = ct.apply_site_operator(from_weighted @ pending[site], chain.cores[site])
-    state = PauliMPO(chain.tensor_train(), truncation_error=info.truncation_error)
+    unweight = [from_weighted @ pending[site] for site in range(n)]
+    state = PauliMPO(chain.to_tensor_train(unweight), truncation_error=info.truncation_error)
     info.trace_before_normalization = state.trace()
     assignment = assignment_matrices(noise_model, n) if noise_model is not None else None
     if assignment is not None and np.allclose(assignment, np.eye(2)):

@@ -22,9 +22,16 @@ import numpy as np
 
 from ttcross import TensorTrain
 from ttcross import contract as ct
+from ttcross._validation import check_int
 
 from .io import read_archive, write_archive
-from .pauli import PAULI_MATRICES, dense_to_pauli, parse_pauli_string, reverse_qubit_axes
+from .pauli import (
+    PAULI_MATRICES,
+    bits_to_bitstrings,
+    dense_to_pauli,
+    parse_pauli_string,
+    reverse_qubit_axes,
+)
 
 __all__ = ["PauliMPO", "STATE_FORMAT_VERSION", "MAX_TO_DENSE_QUBITS"]
 
@@ -360,7 +367,7 @@ class PauliMPO:
         (the draws do not depend on it).
         """
         settings = _check_bases(bases, self.n)
-        shots = _check_shots(shots)
+        shots = check_int(shots, "shots", minimum=1)
         rng = np.random.default_rng(seed)
         environments, _ = marginal_environments(self._tt.cores, from_left=False)
         all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
@@ -513,14 +520,6 @@ def _check_bases(bases: Sequence[str], n: int) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
-def _check_shots(shots) -> int:
-    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)):
-        raise TypeError(f"`shots` must be an int, not {type(shots).__name__}")
-    if shots < 1:
-        raise ValueError(f"`shots == {shots}`, must be >= 1")
-    return int(shots)
-
-
 def marginal_environments(
     cores: list[np.ndarray], *, from_left: bool
 ) -> tuple[list[np.ndarray], np.ndarray]:
@@ -651,6 +650,4 @@ def _apply_assignment(bits: np.ndarray, assignment: np.ndarray, rng) -> np.ndarr
 def _counts_from_bits(bits: np.ndarray) -> dict[str, int]:
     """Counts dict in Qiskit order (qubit 0 right-most) from bits (shots, n)."""
     rows, counts = np.unique(bits, axis=0, return_counts=True)
-    return {
-        "".join("01"[b] for b in row[::-1]): int(c) for row, c in zip(rows, counts, strict=True)
-    }
+    return {key: int(c) for key, c in zip(bits_to_bitstrings(rows), counts, strict=True)}

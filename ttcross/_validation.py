@@ -8,8 +8,22 @@ from numbers import Integral, Real
 import numpy as np
 
 
-def check_int(value, name: str, *, minimum: int | None = None) -> int:
-    """Return ``value`` as int; TypeError if not integral, ValueError if below ``minimum``."""
+def check_int(value: object, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as int; TypeError if not integral, ValueError if below ``minimum``.
+
+    Parameters
+    ----------
+    value : object
+        An int or numpy integer (not bool).
+    name : str
+        Argument name for the message.
+    minimum : int, optional
+        Smallest value accepted.
+
+    Returns
+    -------
+    int
+    """
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"`{name}` must be an int, not {type(value).__name__}")
     value = int(value)
@@ -18,16 +32,50 @@ def check_int(value, name: str, *, minimum: int | None = None) -> int:
     return value
 
 
-def check_real(value, name: str, *, minimum: float | None = None, strict: bool = False) -> float:
-    """Return ``value`` as a finite float, optionally bounded below (``strict``: ``>``)."""
+def check_real(
+    value: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    strict: bool = False,
+    maximum: float | None = None,
+) -> float:
+    """Return ``value`` as a finite float, optionally bounded.
+
+    Parameters
+    ----------
+    value : object
+        A real number (not bool).
+    name : str
+        Argument name for the message.
+    minimum : float, optional
+        Lower bound, ``>=`` (``>`` with ``strict``).
+    strict : bool, default=False
+    maximum : float, optional
+        Upper bound, ``<=``; with ``minimum`` the message names the interval.
+
+    Returns
+    -------
+    float
+    """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"`{name}` must be a real number, not {type(value).__name__}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"`{name} == {value}`, must be finite")
-    if minimum is not None and (value <= minimum if strict else value < minimum):
+    below = minimum is not None and (value <= minimum if strict else value < minimum)
+    if maximum is not None and (below or value > maximum):
+        low = "-inf" if minimum is None else f"{minimum:g}"
+        interval = f"{'(' if strict else '['}{low}, {maximum:g}]"
+        raise ValueError(f"`{name} == {value:g}`, must be in {interval}")
+    if below:
         raise ValueError(f"`{name} == {value}`, must be {'>' if strict else '>='} {minimum}")
     return value
+
+
+def check_probability(value: object, name: str, maximum: float = 1.0) -> float:
+    """Return ``value`` as a float in ``[0, maximum]`` (see :func:`check_real`)."""
+    return check_real(value, name, minimum=0.0, maximum=maximum)
 
 
 def check_finite(array: np.ndarray, name: str) -> np.ndarray:

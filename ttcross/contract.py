@@ -294,3 +294,38 @@ def core_times_columns_vjp(
     core_bar = (flat @ right_columns.T).reshape(r0, n, r1)
     right_columns_bar = core.reshape(r0 * n, r1).T @ flat
     return core_bar, right_columns_bar
+
+
+# ---------------------------------------------------------------------------------------------
+# Gauge moves: a small matrix absorbed into a core's left or right bond (canonical.py, QR sweeps)
+# ---------------------------------------------------------------------------------------------
+
+
+def absorb_left(matrix: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """Multiply a matrix into the left bond of a core: ``out[a, i, c] = m[a, b] core[b, i, c]``.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (r, r0)
+    core : ndarray, shape (r0, n, r1)
+
+    Returns
+    -------
+    ndarray, shape (r, n, r1)
+    """
+    return np.tensordot(matrix, core, axes=(1, 0))
+
+
+def absorb_right(core: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Multiply a matrix into the right bond of a core: ``out[a, i, c] = core[a, i, b] m[b, c]``.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    matrix : ndarray, shape (r1, r)
+
+    Returns
+    -------
+    ndarray, shape (r0, n, r)
+    """
+    return np.tensordot(core, matrix, axes=(2, 0))

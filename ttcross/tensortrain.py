@@ -50,6 +50,77 @@ def _truncation_rank(s: np.ndarray, delta: float, max_rank: int | None) -> int:
     return rank
 
 
+def _qr_left(core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Left QR of a core: ``core = q_core R`` on the right bond.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+
+    Returns
+    -------
+    q_core : ndarray, shape (r0, n, r)
+        Left-orthonormal: ``q_core.reshape(r0 * n, r)`` has orthonormal columns.
+    r : ndarray, shape (r, r1)
+        What goes on to the right neighbour (``contract.absorb_left``).
+    """
+    r0, n, r1 = core.shape
+    q, r = np.linalg.qr(core.reshape(r0 * n, r1))
+    return q.reshape(r0, n, q.shape[1]), r
+
+
+def _qr_right(core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Right (LQ) factorisation of a core: ``core = L q_core`` on the left bond.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+
+    Returns
+    -------
+    q_core : ndarray, shape (r, n, r1)
+        Right-orthonormal: ``q_core.reshape(r, n * r1)`` has orthonormal rows.
+    l : ndarray, shape (r0, r)
+        What goes on to the left neighbour (``contract.absorb_right``).
+    """
+    r0, n, r1 = core.shape
+    q, r = np.linalg.qr(core.reshape(r0, n * r1).T)
+    return q.T.reshape(q.shape[1], n, r1), r.T
+
+
+def _truncated_svd(
+    matrix: np.ndarray, tol: float, max_rank: int | None, *, relative: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
+    """Truncated SVD of a matrix at the smallest rank whose tail is within ``tol``, capped.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (m, k)
+    tol : float
+        Bound on the 2-norm of the discarded singular values; relative to the Frobenius norm
+        of ``matrix`` if ``relative``.
+    max_rank : int or None
+        Cap on the rank kept.
+    relative : bool, default=False
+
+    Returns
+    -------
+    u : ndarray, shape (m, rank)
+    s : ndarray, shape (rank,)
+    vh : ndarray, shape (rank, k)
+    discarded : float
+        Sum of the squares of the singular values dropped.
+    total : float
+        Sum of the squares of all singular values (``||matrix||_F^2``).
+    """
+    u, s, vh = np.linalg.svd(matrix, full_matrices=False)
+    total = float(np.sum(s**2))
+    delta = tol * np.sqrt(total) if relative else tol
+    rank = _truncation_rank(s, delta, max_rank)
+    discarded = float(np.sum(s[rank:] ** 2))
+    return u[:, :rank], s[:rank], vh[:rank], discarded, total
+
+
 def _orthogonalize_cores(cores: list[np.ndarray], center: int) -> tuple[list[np.ndarray], float]:
     """QR-sweep cores to a centre, renormalising each step.
 
@@ -59,19 +130,15 @@ def _orthogonalize_cores(cores: list[np.ndarray], center: int) -> tuple[list[np.
     cores = [c.copy() for c in cores]
     log_factor = 0.0
     for k in range(center):  # left part: Q stays, R moves right
-        r0, n, r1 = cores[k].shape
-        q, r = np.linalg.qr(cores[k].reshape(r0 * n, r1))
+        cores[k], r = _qr_left(cores[k])
         r, lg = _normalise(r)
         log_factor += lg
-        cores[k] = q.reshape(r0, n, q.shape[1])
-        cores[k + 1] = np.tensordot(r, cores[k + 1], axes=(1, 0))
+        cores[k + 1] = ct.absorb_left(r, cores[k + 1])
     for k in range(len(cores) - 1, center, -1):  # right part: Q^T stays, R^T moves left
-        r0, n, r1 = cores[k].shape
-        q, r = np.linalg.qr(cores[k].reshape(r0, n * r1).T)
-        r, lg = _normalise(r)
+        cores[k], l_factor = _qr_right(cores[k])
+        l_factor, lg = _normalise(l_factor)
         log_factor += lg
-        cores[k] = q.T.reshape(q.shape[1], n, r1)
-        cores[k - 1] = np.tensordot(cores[k - 1], r.T, axes=(2, 0))
+        cores[k - 1] = ct.absorb_right(cores[k - 1], l_factor)
     cores[center], lg = _normalise(cores[center])
     return cores, log_factor + lg
 
@@ -91,13 +158,12 @@ def _round_cores(
     discarded = 0.0
     for k in range(d - 1):
         r0, n, r1 = cores[k].shape
-        u, s, vh = np.linalg.svd(cores[k].reshape(r0 * n, r1), full_matrices=False)
-        rank = _truncation_rank(s, delta, caps[k])
-        discarded += float(np.sum(s[rank:] ** 2))
-        cores[k] = u[:, :rank].reshape(r0, n, rank)
-        carry, lg = _normalise(s[:rank, None] * vh[:rank])
+        u, s, vh, dropped, _ = _truncated_svd(cores[k].reshape(r0 * n, r1), delta, caps[k])
+        discarded += dropped
+        cores[k] = u.reshape(r0, n, s.size)
+        carry, lg = _normalise(s[:, None] * vh)
         log_factor += lg
-        cores[k + 1] = np.tensordot(carry, cores[k + 1], axes=(1, 0))
+        cores[k + 1] = ct.absorb_left(carry, cores[k + 1])
     return cores, log_factor, float(np.sqrt(discarded))
 
 
@@ -181,11 +247,10 @@ class TensorTrain:
         delta = tol / np.sqrt(max(len(shape) - 1, 1))
         cores, rank, rest = [], 1, mantissa.reshape(1, -1)
         for n in shape[:-1]:
-            u, s, vh = np.linalg.svd(rest.reshape(rank * n, -1), full_matrices=False)
-            new_rank = _truncation_rank(s, delta, max_rank)
-            cores.append(u[:, :new_rank].reshape(rank, n, new_rank))
-            rest = s[:new_rank, None] * vh[:new_rank]
-            rank = new_rank
+            u, s, vh, _, _ = _truncated_svd(rest.reshape(rank * n, -1), delta, max_rank)
+            cores.append(u.reshape(rank, n, s.size))
+            rest = s[:, None] * vh
+            rank = s.size
         cores.append(rest.reshape(rank, shape[-1], 1))
         return cls._trusted(cores, log_scale)
 
@@ -524,12 +589,12 @@ class TensorTrain:
                 log_scale += lg
             else:
                 if pending is not None:
-                    core = np.tensordot(pending, core, axes=(1, 0))
+                    core = ct.absorb_left(pending, core)
                     pending = None
                 kept.append(core)
         if not kept:
             with np.errstate(over="ignore"):
                 return pending[0, 0] * np.exp(log_scale)
         if pending is not None:
-            kept[-1] = np.tensordot(kept[-1], pending, axes=(2, 0))
+            kept[-1] = ct.absorb_right(kept[-1], pending)
         return TensorTrain._trusted(kept, log_scale)
