@@ -3,7 +3,7 @@
 A state is a :class:`~tomography.state.PauliMPO` or a dense density matrix ``(2^n, 2^n)`` in
 Qiskit's little-endian order (a numpy array or anything with a ``.data`` array, such as
 ``qiskit.quantum_info.DensityMatrix``); dense input is limited to
-``n <= MAX_DENSE_METRIC_QUBITS``: the type :data:`State`. Each check returns the converted
+``n <= MAX_DENSE_QUBITS``: the type :data:`State`. Each check returns the converted
 value or raises.
 """
 
@@ -16,8 +16,7 @@ import numpy as np
 from ttcross import TensorTrain
 from ttcross._validation import check_finite
 
-from .pauli import MAX_DENSE_QUBITS as MAX_DENSE_METRIC_QUBITS  # the one dense-size limit
-from .pauli import _check_square_power_of_two
+from .pauli import MAX_DENSE_QUBITS, _check_square_power_of_two
 from .state import PauliMPO
 
 _TT_METRICS = "overlap_fidelity, relative_error or local_fidelities (tensor-train metrics, any n)"
@@ -34,7 +33,7 @@ class DenseHolder(Protocol):
 
 State: TypeAlias = PauliMPO | np.ndarray | DenseHolder
 """A state argument: a :class:`~tomography.state.PauliMPO`, a dense density matrix
-``numpy.ndarray`` ``(2^n, 2^n)`` (n <= ``MAX_DENSE_METRIC_QUBITS``) or a
+``numpy.ndarray`` ``(2^n, 2^n)`` (n <= ``MAX_DENSE_QUBITS``) or a
 :class:`DenseHolder` of one (``qiskit.quantum_info.DensityMatrix``)."""
 
 
@@ -51,9 +50,9 @@ def _as_state(x: State, name: str) -> PauliMPO | np.ndarray:
             f"got {type(x).__name__} with dtype {matrix.dtype}"
         )
     n = _check_square_power_of_two(matrix, name)
-    if n > MAX_DENSE_METRIC_QUBITS:
+    if n > MAX_DENSE_QUBITS:
         raise ValueError(
-            f"`{name}` is a dense {n}-qubit matrix, expected n <= {MAX_DENSE_METRIC_QUBITS}; "
+            f"`{name}` is a dense {n}-qubit matrix, expected n <= {MAX_DENSE_QUBITS}; "
             f"pass a PauliMPO and use {_TT_METRICS}"
         )
     return check_finite(matrix.astype(np.complex128), name)
@@ -79,9 +78,9 @@ def _checked_pair(
 def _dense_matrix(x: PauliMPO | np.ndarray, name: str, caller: str) -> np.ndarray:
     if not isinstance(x, PauliMPO):
         return x
-    if x.n > MAX_DENSE_METRIC_QUBITS:
+    if x.n > MAX_DENSE_QUBITS:
         raise ValueError(
-            f"{caller} needs dense matrices, so n <= {MAX_DENSE_METRIC_QUBITS}; `{name}` has "
+            f"{caller} needs dense matrices, so n <= {MAX_DENSE_QUBITS}; `{name}` has "
             f"{x.n} qubits: use {_TT_METRICS}"
         )
     return x.to_dense()

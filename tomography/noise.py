@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from qiskit import QuantumCircuit
 from qiskit.circuit.library import get_standard_gate_name_mapping
 from qiskit_aer.noise import (
     NoiseModel,
@@ -339,7 +340,6 @@ def _combine_readout(out: NoiseModel, tables: list[NoiseTables]) -> None:
 
 
 # ---------------------------------------------------------------------- models from rates
-from qiskit import QuantumCircuit  # noqa: E402  (gate_names reads a circuit's gates)
 
 P1_MAX = 4.0 / 3.0
 """Largest one-qubit depolarizing parameter :func:`depolarizing` accepts (fully depolarizing)."""

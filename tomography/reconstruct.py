@@ -40,7 +40,7 @@ from ttcross.bounds import cross_error_bound
 
 from .io import to_jsonable
 from .measure import ExactExpectations, MeasurementData
-from .pauli import pauli_to_dense
+from .pauli import MAX_DENSE_QUBITS, pauli_to_dense
 from .physical import PhysicalRepair, make_physical
 from .state import PauliMPO
 
@@ -60,8 +60,6 @@ EDGE_LIMIT_NOISY = 2.0
 #: ``nonidentity_weight`` of the rounding to ``max_rank`` (see PauliMPO.compress): a Frobenius
 #: rounding of the Pauli tensor can destroy the trace (seen: depth 4, rank 4, trace -9e-5).
 RANK_CAP_WEIGHT = 0.5
-#: Largest n for which ``repair=True`` is allowed (dense eigendecomposition).
-MAX_REPAIR_QUBITS = 12
 #: Largest n whose negativity is computed from the dense estimate.
 DENSE_NEGATIVITY_QUBITS = 10
 REGULARIZATIONS = ("tikhonov", "truncation")
@@ -643,10 +641,10 @@ def _single_qubit(data, started: float) -> Reconstruction:
 
 def _repair(state: PauliMPO) -> tuple[PauliMPO, PhysicalRepair]:
     """Projection onto states (see ``reconstruct(repair=True)``)."""
-    if state.n > MAX_REPAIR_QUBITS:
+    if state.n > MAX_DENSE_QUBITS:
         raise ValueError(
             f"repair=True needs the dense {2**state.n} x {2**state.n} matrix: n <= "
-            f"{MAX_REPAIR_QUBITS}, got n = {state.n}; the unrepaired estimate and its negativity "
+            f"{MAX_DENSE_QUBITS}, got n = {state.n}; the unrepaired estimate and its negativity "
             "are available without it"
         )
     rho, info = make_physical(state)
