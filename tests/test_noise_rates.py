@@ -58,7 +58,7 @@ def test_rates_are_validated():
         from_rates(p2=P2_MAX + 0.1)
     with pytest.raises(ValueError, match="unphysical"):
         from_rates(t1=10.0, t2=30.0)
-    with pytest.raises(TypeError, match="p01 must be a real number"):
+    with pytest.raises(TypeError, match="`p01` must be a real number"):
         from_rates(readout=("a", 0.1))
     assert P1_MAX == pytest.approx(4 / 3) and P2_MAX == pytest.approx(16 / 15)
 
