@@ -22,6 +22,8 @@ import numpy as np
 
 from ttcross import TensorTrain
 from ttcross import contract as ct
+from ttcross.environments import absorb_environments
+from ttcross.environments import vector_environments as marginal_environments
 
 from .io import read_archive, write_archive
 from .pauli import PAULI_MATRICES, dense_to_pauli, parse_pauli_string, reverse_qubit_axes
@@ -521,32 +523,6 @@ def _check_shots(shots) -> int:
     return int(shots)
 
 
-def marginal_environments(
-    cores: list[np.ndarray], *, from_left: bool
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Marginal environments with their log scales.
-
-    ``from_left``: ``env[k]`` (r[k],) contracts modes ``0..k-1`` with ``e_0`` (``env[0] = [1]``);
-    otherwise ``env[k]`` contracts modes ``k..n-1`` (``env[n] = [1]``). Each is normalised to
-    max-modulus 1 and ``logs[k]`` holds the log of the factor removed.
-    """
-    n = len(cores)
-    envs = [np.ones(1)] * (n + 1)
-    logs = np.zeros(n + 1)
-    order = range(n) if from_left else range(n - 1, -1, -1)
-    for k in order:
-        identity_part = cores[k][:, 0, :]
-        if from_left:
-            vec, src, dst = envs[k] @ identity_part, k, k + 1
-        else:
-            vec, src, dst = identity_part @ envs[k + 1], k + 1, k
-        scale = float(np.max(np.abs(vec)))
-        scale = scale if scale > 0 else 1.0
-        envs[dst] = vec / scale
-        logs[dst] = logs[src] + np.log(scale)
-    return envs, logs
-
-
 def marginal_pauli_tensors(
     x: TensorTrain | np.ndarray, spans: Sequence[tuple[int, int]]
 ) -> Iterator[np.ndarray]:
@@ -595,9 +571,7 @@ def _train_marginals(tt: TensorTrain, spans: list[tuple[int, int]]) -> Iterator[
     left_envs, left_logs = marginal_environments(cores, from_left=True)
     right_envs, right_logs = marginal_environments(cores, from_left=False)
     for first, last in spans:
-        window = list(cores[first : last + 1])
-        window[0] = np.tensordot(left_envs[first], window[0], axes=(0, 0))[None]
-        window[-1] = np.tensordot(window[-1], right_envs[last + 1], axes=(2, 0))[..., None]
+        window = absorb_environments(cores[first : last + 1], left_envs[first], right_envs[last + 1])
         log_scale = tt.log_scale + left_logs[first] + right_logs[last + 1]
         yield TensorTrain(window, log_scale=log_scale).full()
 
