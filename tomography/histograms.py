@@ -57,7 +57,9 @@ def window_strings(basis_indices: np.ndarray, start: int, width: int) -> np.ndar
     return digits @ (4 ** np.arange(width - 1, -1, -1))
 
 
-def window_histograms(data, start: int, width: int, weights: np.ndarray | None = None) -> np.ndarray:
+def window_histograms(
+    data, start: int, width: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Counts of every outcome of a window, per setting.
 
     Parameters

@@ -571,7 +571,9 @@ def _train_marginals(tt: TensorTrain, spans: list[tuple[int, int]]) -> Iterator[
     left_envs, left_logs = marginal_environments(cores, from_left=True)
     right_envs, right_logs = marginal_environments(cores, from_left=False)
     for first, last in spans:
-        window = absorb_environments(cores[first : last + 1], left_envs[first], right_envs[last + 1])
+        window = absorb_environments(
+            cores[first : last + 1], left_envs[first], right_envs[last + 1]
+        )
         log_scale = tt.log_scale + left_logs[first] + right_logs[last + 1]
         yield TensorTrain(window, log_scale=log_scale).full()
 

@@ -389,7 +389,9 @@ def purified_core(tensor: np.ndarray, operators: np.ndarray) -> np.ndarray:
     return core.transpose(0, 3, 2, 1, 4).reshape(d0 * d0, -1, d1 * d1)
 
 
-def purified_core_vjp(tensor: np.ndarray, operators: np.ndarray, cotangent: np.ndarray) -> np.ndarray:
+def purified_core_vjp(
+    tensor: np.ndarray, operators: np.ndarray, cotangent: np.ndarray
+) -> np.ndarray:
     """Reverse-mode derivative of :func:`purified_core` for a real function of its output.
 
     With ``G = purified_core(A, operators)`` bilinear in ``(A, conj(A))`` and ``cotangent``
