@@ -25,6 +25,7 @@ import numpy as np
 
 from ttcross import TensorTrain
 from ttcross._validation import check_int, check_real
+from ttcross.environments import vector_environments as marginal_environments
 
 from ._state_input import (
     MAX_DENSE_METRIC_QUBITS,
@@ -43,7 +44,7 @@ from .physical import (
     make_physical,
     project_to_simplex,
 )
-from .state import PauliMPO, marginal_environments, marginal_pauli_tensors
+from .state import PauliMPO, marginal_pauli_tensors
 
 __all__ = [
     "MAX_DENSE_METRIC_QUBITS",
