@@ -541,7 +541,8 @@ def marginal_pauli_tensors(
     ndarray, (4,) * (last - first + 1), float64
         ``X`` with every mode outside the run contracted with ``e_0`` (the identity), in the
         order of ``spans``. A tensor train takes one left and one right pass of
-        :func:`marginal_environments` for all runs; a full array is sliced at index 0.
+        :func:`ttcross.environments.vector_environments` for all runs; a full array is
+        sliced at index 0.
 
     Raises
     ------
