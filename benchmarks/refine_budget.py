@@ -65,7 +65,7 @@ def one_run(
 
     ``purify``: iterations of the purification fit (``positive=True``), default the module's.
     """
-    refine_module = importlib.import_module("tomography.refine")  # the module, not the function
+    refine_module = importlib.import_module("tomography._refine_models")  # holds _PURIFY_ITERS
     from tomography.reconstruct import reconstruct
     from tomography.refine import refine
 

@@ -28,7 +28,9 @@ from tomography.simulate import simulate
 from tomography.state import PauliMPO
 from ttcross import TensorTrain
 
-refine_module = importlib.import_module("tomography.refine")  # the module, not the function
+losses = importlib.import_module("tomography._refine_losses")
+gradient_module = importlib.import_module("tomography._refine_gradient")
+models = importlib.import_module("tomography._refine_models")
 
 FIDELITY_SLACK = 0.01  # measured changes -0.0055..+0.0007 at n = 6 (module docstring)
 LSQ = {"loss": "lsq", "positive": False}  # the plain fit the fitting tests and numbers are of
@@ -68,11 +70,11 @@ def test_gradient_matches_finite_differences():
     rng = np.random.default_rng(0)
     perturbed = [c + 0.05 * rng.standard_normal(c.shape) for c in state.tt.cores]
     data = ExactExpectations(PauliMPO(TensorTrain(perturbed)), w)
-    targets = refine_module._LsqHead(data, 0.2, rng)
+    targets = losses._LsqHead(data, 0.2, rng)
     targets.train = (targets.train > 0) * 1.0  # unit weights keep the numbers O(1)
     targets.hold = (targets.hold > 0) * 1.0
     cores = list(state.tt.cores)
-    _, _, grads = refine_module._loss_and_gradient(cores, targets)
+    _, _, grads = gradient_module._loss_and_gradient(cores, targets)
     eps = 1e-6
     for k in range(n):
         for idx in np.ndindex(cores[k].shape):
@@ -81,8 +83,8 @@ def test_gradient_matches_finite_differences():
             plus[k][idx] += eps
             minus[k][idx] -= eps
             fd = (
-                refine_module._loss_and_gradient(plus, targets)[0]
-                - refine_module._loss_and_gradient(minus, targets)[0]
+                gradient_module._loss_and_gradient(plus, targets)[0]
+                - gradient_module._loss_and_gradient(minus, targets)[0]
             ) / (2 * eps)
             assert fd == pytest.approx(grads[k][idx], rel=1e-5, abs=1e-8), (k, idx)
 
@@ -91,7 +93,7 @@ def test_gradient_matches_finite_differences():
 def test_every_measured_string_used_once(n, w):
     truth = _random_state(n, 2, seed=3).normalized()
     data = ExactExpectations(truth, w)
-    targets = refine_module._LsqHead(data, 0.0, np.random.default_rng(0))
+    targets = losses._LsqHead(data, 0.0, np.random.default_rng(0))
     used = []
     for j in range(n - w + 1):
         for flat in np.flatnonzero(targets.train[j]):
@@ -105,7 +107,7 @@ def test_every_measured_string_used_once(n, w):
 def test_targets_are_the_data_estimates(sampled):
     _, data, _ = sampled
     n, w = data.n, data.design.window
-    targets = refine_module._LsqHead(data, 0.3, np.random.default_rng(1))
+    targets = losses._LsqHead(data, 0.3, np.random.default_rng(1))
     owned = (targets.train > 0) | (targets.hold > 0)
     assert not ((targets.train > 0) & (targets.hold > 0)).any()
     assert targets.n_train + targets.n_holdout == owned.sum() == len(_measured_strings(n, w))
@@ -185,7 +187,7 @@ def test_callback_stops(sampled):
 
 def test_nan_loss_stops_with_last_good_state(sampled, monkeypatch):
     _, data, start = sampled
-    real = refine_module._loss_and_gradient
+    real = gradient_module._loss_and_gradient
     calls = {"n": 0}
 
     def breaks_after_five(cores, targets):
@@ -193,7 +195,7 @@ def test_nan_loss_stops_with_last_good_state(sampled, monkeypatch):
         train, holdout, grads = real(cores, targets)
         return (float("nan") if calls["n"] > 5 else train), holdout, grads
 
-    monkeypatch.setattr(refine_module, "_loss_and_gradient", breaks_after_five)
+    monkeypatch.setattr(gradient_module, "_loss_and_gradient", breaks_after_five)
     with pytest.warns(RuntimeWarning, match="NaN or infinite.*best finite iterate"):
         result = refine(start, data, seed=0, **LSQ)
     assert result.stop_reason == "nan"
@@ -252,6 +254,8 @@ def test_bad_types(sampled):
         refine(start, {"n": 6})
     with pytest.raises(TypeError, match="max_iters"):
         refine(start, data, max_iters=2.5)
+    with pytest.raises(TypeError, match="progress"):
+        refine(start, data, progress=True)
 
 
 # ---------------------------------------------------------------------- counts and positivity
@@ -272,18 +276,18 @@ def small_counts():
 def test_gradient_of_every_model_and_loss(small_counts, loss, positive):
     _, data, start = small_counts
     rng = np.random.default_rng(7)
-    heads = {"lsq": refine_module._LsqHead, "nll": refine_module._CountsHead}
+    heads = {"lsq": losses._LsqHead, "nll": losses._CountsHead}
     head = heads[loss](data, 0.1, np.random.default_rng(1))
     if positive:
-        model = refine_module._PurifiedModel.from_state(start, 2, "random", rng)
+        model = models._PurifiedModel.from_state(start, 2, "random", rng)
     else:
-        model = refine_module._PauliModel.from_state(start, "random", rng)
+        model = models._PauliModel.from_state(start, "random", rng)
     x = model.x0 + 0.05 * rng.standard_normal(model.x0.size)
 
     def loss_at(y):
-        return refine_module._loss_and_gradient(model.cores(y), head)[0]
+        return gradient_module._loss_and_gradient(model.cores(y), head)[0]
 
-    _, _, bars = refine_module._loss_and_gradient(model.cores(x), head)
+    _, _, bars = gradient_module._loss_and_gradient(model.cores(x), head)
     gradient = model.gradient(x, bars)
     eps = 1e-6
     for _ in range(3):
@@ -294,7 +298,7 @@ def test_gradient_of_every_model_and_loss(small_counts, loss, positive):
 
 def test_counts_head_holds_out_shots(small_counts):
     _, data, _ = small_counts
-    head = refine_module._CountsHead(data, 0.25, np.random.default_rng(0))
+    head = losses._CountsHead(data, 0.25, np.random.default_rng(0))
     windows = data.n - data.design.window + 1
     assert head.n_train + head.n_holdout == windows * data.total_shots
     assert head.n_holdout == pytest.approx(0.25 * windows * data.total_shots, rel=0.02)
@@ -303,7 +307,7 @@ def test_counts_head_holds_out_shots(small_counts):
         np.testing.assert_array_equal(train.sum(axis=1) + hold.sum(axis=1), per_setting)
     # the truth's outcome distributions explain the raw counts (the noise has no readout part)
     truth = small_counts[0]
-    raw = refine_module._CountsHead(data.with_assignment(None), 0.0, np.random.default_rng(0))
+    raw = losses._CountsHead(data.with_assignment(None), 0.0, np.random.default_rng(0))
     for j in (0, data.n - raw.window):
         exact = truth.marginal(range(j, j + raw.window)).tt.full().ravel()
         expected = (exact[raw.strings[j]] @ raw.hadamard / 2**raw.window) * per_setting[:, None]
@@ -313,13 +317,13 @@ def test_counts_head_holds_out_shots(small_counts):
 
 def test_negative_log_continues_smoothly():
     p = np.array([-0.1, 0.0, 0.001, 0.01, 0.5])
-    value, slope = refine_module._neg_log(p, np.full(5, 0.01))
+    value, slope = losses._neg_log(p, np.full(5, 0.01))
     assert np.isfinite(value).all() and np.all(np.diff(value) < 0)
     assert value[3:] == pytest.approx(-np.log(p[3:]))
     eps = 1e-7
     numeric = (
-        refine_module._neg_log(p + eps, np.full(5, 0.01))[0]
-        - refine_module._neg_log(p - eps, np.full(5, 0.01))[0]
+        losses._neg_log(p + eps, np.full(5, 0.01))[0]
+        - losses._neg_log(p - eps, np.full(5, 0.01))[0]
     ) / (2 * eps)
     np.testing.assert_allclose(slope, numeric, rtol=1e-5)
 
@@ -327,7 +331,7 @@ def test_negative_log_continues_smoothly():
 def test_purified_cores_are_real_and_positive():
     rng = np.random.default_rng(3)
     start = _random_state(5, 4, seed=2)
-    model = refine_module._PurifiedModel.from_state(start, 2, "random", rng)
+    model = models._PurifiedModel.from_state(start, 2, "random", rng)
     x = model.x0 + 0.3 * rng.standard_normal(model.x0.size)
     complex_tt = TensorTrain(model.complex_cores(x)).full()
     real_cores = model.cores(x)
@@ -337,7 +341,7 @@ def test_purified_cores_are_real_and_positive():
     assert np.abs(complex_tt.imag).max() < 1e-12
     rho = PauliMPO(TensorTrain(real_cores)).to_dense()
     assert np.linalg.eigvalsh(rho).min() > -1e-12
-    basis = refine_module._hermitian_basis(9)
+    basis = models._hermitian_basis(9)
     np.testing.assert_allclose(basis.conj().T @ basis, np.eye(9), atol=1e-12)
 
 
@@ -371,9 +375,15 @@ def test_nll_from_random_start_is_reproducible(sampled):
     assert a.history[0][0] > refine(start, data, loss="nll", seed=4, max_iters=1).history[0][0]
 
 
-def test_progress_bar_on_request(sampled, capsys):
+def test_progress_callback_counts_the_iterations(sampled, capsys):
     _, data, start = sampled
-    refine(start, data, max_iters=2, progress=True)
-    assert "refine" in capsys.readouterr().err
-    refine(start, data, max_iters=2)
+    calls = []
+    reported = refine(start, data, max_iters=3, seed=0, progress=lambda *a: calls.append(a))
+    assert calls[0] == (0, 3)
+    assert calls[-1] == (reported.iterations, 3)
+    assert [c[0] for c in calls[1:-1]] == list(range(1, reported.iterations + 1))
+    assert all(total == 3 for _, total in calls)
     assert capsys.readouterr().err == ""
+    silent = refine(start, data, max_iters=3, seed=0)
+    assert silent.history == reported.history
+    np.testing.assert_array_equal(silent.state.tt.full(), reported.state.tt.full())

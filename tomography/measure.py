@@ -29,6 +29,13 @@ from qiskit import QuantumCircuit
 
 from ttcross._validation import check_int
 
+from .histograms import (
+    apply_assignment,
+    outcome_masks,
+    walsh_hadamard,
+    window_histograms,
+    window_strings,
+)
 from .io import read_archive, write_archive
 from .pauli import bitstrings_to_bits, parse_pauli_string
 
@@ -318,12 +325,9 @@ class MeasurementData:
                 f"window [{start}, {start + width}) needs width <= {self.design.window} "
                 f"(the design's window) inside {self.n} qubits"
             )
-        sites = np.arange(start, start + width)
-        correlators, raw = self._correlators(sites)
-        bases = self.design.basis_indices[:, sites]  # (S, width)
-        masks = (np.arange(2**width)[:, None] >> np.arange(width)) & 1  # (2^w, width)
-        digits = bases[:, None, :] * masks[None, :, :]  # (S, 2^w, width)
-        flat = digits @ (4 ** np.arange(width - 1, -1, -1))  # string index, C order
+        correlators, raw = self._correlators(start, width)
+        masks = outcome_masks(width)
+        flat = window_strings(self.design.basis_indices, start, width)  # (S, 2^w), C order
         size = 4**width
         shots = np.broadcast_to(self.shots[:, None], flat.shape)
         total = np.bincount(flat.ravel(), weights=shots.ravel(), minlength=size)
@@ -332,6 +336,7 @@ class MeasurementData:
         variance = _binomial_variance(raw_mean, total)
         if self.assignment is not None:
             gain = np.ones(size)
+            sites = np.arange(start, start + width)
             gain[flat.ravel()] = np.broadcast_to(self._gain(sites, masks), flat.shape).ravel()
             variance = variance / gain**2
         variance[0] = 0.0
@@ -374,27 +379,17 @@ class MeasurementData:
             errors[i] = np.sqrt(est.variance[local])
         return means, errors
 
-    def _correlators(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per setting, ``sum_o h(o) prod_{i in mask} (-1)^{o_i}`` for every mask: (S, 2^k).
+    def _correlators(self, start: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per setting, ``sum_o h(o) prod_{i in mask} (-1)^{o_i}`` for every mask: (S, 2^w).
 
         Returns the mitigated and the raw correlators (the same when no assignment is set).
         """
-        k = len(sites)
-        weights = 1 << np.arange(k)
-        pattern = self.outcomes[:, sites].astype(np.int64) @ weights
-        hist = np.bincount(
-            self.setting_index * 2**k + pattern,
-            weights=self.counts,
-            minlength=self.design.n_settings * 2**k,
-        ).reshape(-1, 2**k)
-        raw = _walsh_hadamard(hist, k)
+        hist = window_histograms(self, start, width)
+        raw = walsh_hadamard(hist, width)
         if self.assignment is None:
             return raw, raw
-        mitigated = hist.reshape((-1,) + (2,) * k)
-        for j, site in enumerate(sites):  # bit j is axis k - j of the C-ordered reshape
-            inverse = np.linalg.inv(self.assignment[site])
-            mitigated = np.moveaxis(np.tensordot(inverse, mitigated, axes=(1, k - j)), 0, k - j)
-        return _walsh_hadamard(mitigated.reshape(-1, 2**k), k), raw
+        inverses = np.array([np.linalg.inv(a) for a in self.assignment[start : start + width]])
+        return walsh_hadamard(apply_assignment(hist, inverses), width), raw
 
     def _gain(self, sites: np.ndarray, masks: np.ndarray) -> np.ndarray:
         """Readout gain ``prod_{i in mask} (A00 + A11 - 1)`` per mask (2^k,)."""
@@ -642,16 +637,6 @@ def assignment_from_calibration(
 
 
 # ---------------------------------------------------------------------- kernels
-def _walsh_hadamard(hist: np.ndarray, k: int) -> np.ndarray:
-    """``out[s, m] = sum_o hist[s, o] (-1)^popcount(o & m)`` by k butterfly stages."""
-    out = np.array(hist, dtype=np.float64).reshape((-1,) + (2,) * k)
-    for axis in range(1, k + 1):
-        a = np.take(out, 0, axis=axis)
-        b = np.take(out, 1, axis=axis)
-        out = np.stack([a + b, a - b], axis=axis)
-    return out.reshape(-1, 2**k)
-
-
 def _binomial_variance(mean: np.ndarray, shots: np.ndarray) -> np.ndarray:
     """``(1 - x^2) / N`` with ``1 - x^2`` floored at ``1 / N`` (no zero variances)."""
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -25,6 +25,7 @@ import numpy as np
 
 from ttcross import TensorTrain
 from ttcross._validation import check_int, check_real
+from ttcross.environments import vector_environments
 
 from ._state_input import (
     State,
@@ -42,7 +43,7 @@ from .physical import (
     make_physical,
     project_to_simplex,
 )
-from .state import PauliMPO, marginal_environments, marginal_pauli_tensors
+from .state import PauliMPO, marginal_pauli_tensors
 
 __all__ = [
     "MAX_DENSE_QUBITS",
@@ -604,7 +605,7 @@ def _log_trace(x: TensorTrain | np.ndarray, name: str, normalize: bool) -> float
     if not normalize:
         return 0.0
     if isinstance(x, TensorTrain):
-        envs, logs = marginal_environments(x.cores, from_left=True)  # every mode with e_0
+        envs, logs = vector_environments(x.cores, from_left=True)  # every mode with e_0
         vector, log_abs = envs[-1], x.log_scale + float(logs[-1])
         sign = float(np.sign(vector[0]))
         log_abs = log_abs + float(np.log(abs(vector[0]))) if sign else -np.inf

@@ -23,6 +23,7 @@ import numpy as np
 from ttcross import TensorTrain
 from ttcross import contract as ct
 from ttcross._validation import check_int
+from ttcross.environments import absorb_environments, vector_environments
 
 from .io import read_archive, write_archive
 from .pauli import (
@@ -369,7 +370,7 @@ class PauliMPO:
         settings = _check_bases(bases, self.n)
         shots = check_int(shots, "shots", minimum=1)
         rng = np.random.default_rng(seed)
-        environments, _ = marginal_environments(self._tt.cores, from_left=False)
+        environments, _ = vector_environments(self._tt.cores, from_left=False)
         all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
         chunk = max(256, 2**22 // max(self._tt.ranks))  # bounds the (M, 2, r) buffers
         pieces = []
@@ -520,32 +521,6 @@ def _check_bases(bases: Sequence[str], n: int) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
-def marginal_environments(
-    cores: list[np.ndarray], *, from_left: bool
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """Marginal environments with their log scales.
-
-    ``from_left``: ``env[k]`` (r[k],) contracts modes ``0..k-1`` with ``e_0`` (``env[0] = [1]``);
-    otherwise ``env[k]`` contracts modes ``k..n-1`` (``env[n] = [1]``). Each is normalised to
-    max-modulus 1 and ``logs[k]`` holds the log of the factor removed.
-    """
-    n = len(cores)
-    envs = [np.ones(1)] * (n + 1)
-    logs = np.zeros(n + 1)
-    order = range(n) if from_left else range(n - 1, -1, -1)
-    for k in order:
-        identity_part = cores[k][:, 0, :]
-        if from_left:
-            vec, src, dst = envs[k] @ identity_part, k, k + 1
-        else:
-            vec, src, dst = identity_part @ envs[k + 1], k + 1, k
-        scale = float(np.max(np.abs(vec)))
-        scale = scale if scale > 0 else 1.0
-        envs[dst] = vec / scale
-        logs[dst] = logs[src] + np.log(scale)
-    return envs, logs
-
-
 def marginal_pauli_tensors(
     x: TensorTrain | np.ndarray, spans: Sequence[tuple[int, int]]
 ) -> Iterator[np.ndarray]:
@@ -564,7 +539,8 @@ def marginal_pauli_tensors(
     ndarray, (4,) * (last - first + 1), float64
         ``X`` with every mode outside the run contracted with ``e_0`` (the identity), in the
         order of ``spans``. A tensor train takes one left and one right pass of
-        :func:`marginal_environments` for all runs; a full array is sliced at index 0.
+        :func:`ttcross.environments.vector_environments` for all runs; a full array is
+        sliced at index 0.
 
     Raises
     ------
@@ -591,12 +567,12 @@ def _check_span(first: int, last: int, n: int) -> tuple[int, int]:
 def _train_marginals(tt: TensorTrain, spans: list[tuple[int, int]]) -> Iterator[np.ndarray]:
     """:func:`marginal_pauli_tensors` of a tensor train (spans already checked)."""
     cores = tt.cores
-    left_envs, left_logs = marginal_environments(cores, from_left=True)
-    right_envs, right_logs = marginal_environments(cores, from_left=False)
+    left_envs, left_logs = vector_environments(cores, from_left=True)
+    right_envs, right_logs = vector_environments(cores, from_left=False)
     for first, last in spans:
-        window = list(cores[first : last + 1])
-        window[0] = np.tensordot(left_envs[first], window[0], axes=(0, 0))[None]
-        window[-1] = np.tensordot(window[-1], right_envs[last + 1], axes=(2, 0))[..., None]
+        window = absorb_environments(
+            cores[first : last + 1], left_envs[first], right_envs[last + 1]
+        )
         log_scale = tt.log_scale + left_logs[first] + right_logs[last + 1]
         yield TensorTrain(window, log_scale=log_scale).full()
 

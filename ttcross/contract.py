@@ -329,3 +329,125 @@ def absorb_right(core: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     ndarray, shape (r0, n, r)
     """
     return np.tensordot(core, matrix, axes=(2, 0))
+
+
+# ======================================================================
+# Environment vectors, axis maps and purified cores (used by ttcross.environments and the
+# refinement of tomography). Operators such as a basis of matrices come in as plain arrays.
+# ======================================================================
+__all__ += [
+    "vector_times_core",
+    "core_times_vector",
+    "apply_axis_matrices",
+    "purified_core",
+    "purified_core_vjp",
+]
+
+
+def vector_times_core(vector: np.ndarray, core: np.ndarray) -> np.ndarray:
+    """Absorb a left environment vector into a core: ``out[i, b] = sum_a vector[a] core[a, i, b]``.
+
+    Parameters
+    ----------
+    vector : ndarray, shape (r0,)
+    core : ndarray, shape (r0, n, r1)
+
+    Returns
+    -------
+    ndarray, shape (n, r1)
+    """
+    return np.tensordot(vector, core, axes=(0, 0))
+
+
+def core_times_vector(core: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Absorb a right environment vector into a core: ``out[a, i] = sum_b core[a, i, b]
+    vector[b]``.
+
+    Parameters
+    ----------
+    core : ndarray, shape (r0, n, r1)
+    vector : ndarray, shape (r1,)
+
+    Returns
+    -------
+    ndarray, shape (r0, n)
+    """
+    return np.tensordot(core, vector, axes=(2, 0))
+
+
+def apply_axis_matrices(
+    tensor: np.ndarray, matrices: list[np.ndarray], axes: list[int]
+) -> np.ndarray:
+    """Apply ``matrices[t]`` to axis ``axes[t]`` of ``tensor``, one after the other.
+
+    ``out[..., i, ...] = sum_j matrices[t][i, j] tensor[..., j, ...]`` on each listed axis, in
+    the order given (the order fixes the round-off).
+
+    Parameters
+    ----------
+    tensor : ndarray, any shape
+    matrices : sequence of ndarray, each (m_t, tensor.shape[axes[t]])
+    axes : sequence of int, same length as ``matrices``
+
+    Returns
+    -------
+    ndarray
+        ``tensor``'s shape with ``m_t`` on axis ``axes[t]``.
+    """
+    out = tensor
+    for matrix, axis in zip(matrices, axes, strict=True):
+        out = np.moveaxis(np.tensordot(matrix, out, axes=(1, axis)), 0, axis)
+    return out
+
+
+def purified_core(tensor: np.ndarray, operators: np.ndarray) -> np.ndarray:
+    """Core of ``L L^dagger`` in an operator basis, from one tensor of a purified form ``L``.
+
+    ``out[(a c), p, (b d)] = sum_{s, t, k} tensor[a, s, k, b] conj(tensor[c, t, k, d])
+    operators[p, t, s]``: the doubled (ket, bra) bonds fused ket-major, the physical index
+    traced against each operator, the Kraus index ``k`` summed.
+
+    Parameters
+    ----------
+    tensor : ndarray, shape (D0, m, kappa, D1), complex
+        Bond, physical, Kraus, bond.
+    operators : ndarray, shape (q, m, m)
+        The basis the physical index is expanded in.
+
+    Returns
+    -------
+    ndarray, shape (D0 * D0, q, D1 * D1), complex
+    """
+    d0, _, _, d1 = tensor.shape
+    m = np.tensordot(tensor, operators, axes=([1], [2]))  # (a, k, b, p, t)
+    core = np.tensordot(m, tensor.conj(), axes=([1, 4], [2, 1]))  # (a, b, p, c, d)
+    return core.transpose(0, 3, 2, 1, 4).reshape(d0 * d0, -1, d1 * d1)
+
+
+def purified_core_vjp(
+    tensor: np.ndarray, operators: np.ndarray, cotangent: np.ndarray
+) -> np.ndarray:
+    """Reverse-mode derivative of :func:`purified_core` for a real function of its output.
+
+    With ``G = purified_core(A, operators)`` bilinear in ``(A, conj(A))`` and ``cotangent``
+    the holomorphic cotangent of ``G`` (``J^T bar``, no conjugation), returns ``g`` (shape of
+    ``A``) such that the derivatives with respect to ``Re A`` and ``Im A`` are ``Re g`` and
+    ``-Im g``.
+
+    Parameters
+    ----------
+    tensor : ndarray, shape (D0, m, kappa, D1), complex
+    operators : ndarray, shape (q, m, m)
+    cotangent : ndarray, shape (D0 * D0, q, D1 * D1)
+
+    Returns
+    -------
+    ndarray, shape (D0, m, kappa, D1), complex
+    """
+    d0, _, _, d1 = tensor.shape
+    z = cotangent.reshape(d0, d0, -1, d1, d1)
+    m1 = np.tensordot(z, tensor.conj(), axes=([1, 4], [0, 3]))  # (a, p, b, t, k)
+    m1 = np.tensordot(m1, operators, axes=([1, 3], [0, 1]))  # (a, b, k, s)
+    m2 = np.tensordot(z, tensor, axes=([0, 3], [0, 3]))  # (c, p, d, s, k)
+    m2 = np.tensordot(m2, operators, axes=([1, 3], [0, 2]))  # (c, d, k, t)
+    return m1.transpose(0, 3, 2, 1) + m2.transpose(0, 3, 2, 1).conj()
