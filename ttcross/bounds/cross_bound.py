@@ -2,11 +2,12 @@
 
 The steps, each passing a small typed value to the next (derivations in :mod:`ttcross.bounds`):
 
-1. validate, and rescale the data into the frame of the scaled inverses (:class:`ScaledData`);
-2. cross cores (``_norms.CrossCores``) and block perturbations (:class:`Perturbations`);
-3. leaf bounds of every core (:class:`LeafBounds`, from ``perturbation._leaf_error``);
-4. both recursions (:class:`Recursions`) and, if asked, the linearised estimate
-   (:class:`Estimate`);
+1. validate, and rescale the data into the frame of the scaled inverses
+   (``_scaling.ScaledData``);
+2. cross cores (``_norms.CrossCores``) and block perturbations (:class:`_Perturbations`);
+3. leaf bounds of every core (:class:`_LeafBounds`, from ``perturbation._leaf_error``);
+4. both recursions (:class:`_Recursions`) and, if asked, the linearised estimate
+   (:class:`_Estimate`);
 5. assembly into a :class:`CrossBound`.
 """
 
@@ -38,7 +39,8 @@ from ._recursions import (
     _linearised,
     _sequential,
 )
-from .perturbation import CutSamples, Delta, _bias_values, _inverse_values, _leaf_error
+from ._scaling import NoiseModel, _rescale
+from .perturbation import _bias_values, _CutSamples, _Delta, _inverse_values, _leaf_error
 from .statistics import (
     InterfaceNorms,
     PinvStats,
@@ -177,42 +179,7 @@ def _jsonable(obj):
 
 
 # ---------------------------------------------------------------------------- intermediates
-class NoiseModel(NamedTuple):
-    """The noise of the samples as stated by the caller (at most one of the two levels).
-
-    Attributes
-    ----------
-    noise_std, noise_max : float, (fibre arrays, intersection arrays) or None
-        Gaussian standard deviations or bounded magnitudes, as in :func:`noise_bounds`.
-    confidence : float
-        Probability the Gaussian bounds hold with.
-    """
-
-    noise_std: float | tuple | None
-    noise_max: float | tuple | None
-    confidence: float
-
-
-class ScaledData(NamedTuple):
-    """The data in the frame of the scaled inverses (see :func:`_rescale`).
-
-    Attributes
-    ----------
-    fibres : list of d ndarrays, ``fibres[k]`` (r[k-1], n[k], r'[k])
-    intersections : list of d-1 ndarrays, ``intersections[k]`` (r[k], r'[k])
-    noise : NoiseModel
-        Per-entry levels scaled as the entries.
-    sampled_model_error : (list of d float, list of d-1 float) or None
-        Per-block bounds scaled by ``1 / (min a min b)``.
-    """
-
-    fibres: list[np.ndarray]
-    intersections: list[np.ndarray]
-    noise: NoiseModel
-    sampled_model_error: tuple[list[float], list[float]] | None
-
-
-class Perturbations(NamedTuple):
+class _Perturbations(NamedTuple):
     """Bounds ``delta_F``, ``delta_2`` on ``||D_b||`` per block ``b``.
 
     Attributes
@@ -230,7 +197,7 @@ class Perturbations(NamedTuple):
 
 
 @dataclass(frozen=True)
-class LeafBounds:
+class _LeafBounds:
     """Leaf bounds of every core ``G_k`` against ``G^T_k`` (``perturbation._leaf_error``).
 
     Attributes
@@ -254,7 +221,7 @@ class LeafBounds:
     violations: tuple[str, ...]
 
 
-class Recursions(NamedTuple):
+class _Recursions(NamedTuple):
     """Both recursions on the leaf bounds, in log scale (without the model error).
 
     Attributes
@@ -279,7 +246,7 @@ class Recursions(NamedTuple):
     depth: int
 
 
-class Estimate(NamedTuple):
+class _Estimate(NamedTuple):
     """The linearised estimate (see :func:`cross_error_bound`).
 
     Attributes
@@ -440,7 +407,7 @@ def _perturbations(
     sampled,
     noise: NoiseModel,
     roundoff: float,
-) -> Perturbations:
+) -> _Perturbations:
     """``delta_F``, ``delta_2`` per block: sampled model error + noise + round-off slack."""
     blocks = fib + wks
     if sampled is None:
@@ -454,7 +421,7 @@ def _perturbations(
         model = np.array([float(v) for v in per])
     slack = roundoff * np.array([_fro(b) for b in blocks])
     noise_f, noise_2, probability = noise_bounds(fib, wks, **noise._asdict())
-    return Perturbations(model + noise_f + slack, model + noise_2 + slack, probability)
+    return _Perturbations(model + noise_f + slack, model + noise_2 + slack, probability)
 
 
 def _leaf_bounds(
@@ -463,8 +430,8 @@ def _leaf_bounds(
     cores: CrossCores,
     taus: list[float | None],
     ranks: list[int],
-    pert: Perturbations,
-) -> LeafBounds:
+    pert: _Perturbations,
+) -> _LeafBounds:
     """The leaf bounds of every core (Wedin per cut; the last core is its fibre)."""
     d = len(fib)
     plain, projected, weighted = np.zeros(d), np.zeros(d), np.zeros(d)
@@ -472,16 +439,16 @@ def _leaf_bounds(
     violations = []
     for k in range(d - 1):
         info = cores.infos[k]
-        cut = CutSamples(fib[k], cores.pinvs[k], wks[k], info, _inverse_values(info, taus[k]))
-        delta_c = Delta(pert.spectral[k], pert.fro[k])
-        delta_w = Delta(pert.spectral[d + k], pert.fro[d + k])
+        cut = _CutSamples(fib[k], cores.pinvs[k], wks[k], info, _inverse_values(info, taus[k]))
+        delta_c = _Delta(pert.spectral[k], pert.fro[k])
+        delta_w = _Delta(pert.spectral[d + k], pert.fro[d + k])
         leaf = _leaf_error(cut, ranks[k], delta_c, delta_w)
         plain[k], projected[k], weighted[k] = leaf.plain, leaf.projected, leaf.weighted
         pinv[k], inverse[k] = leaf.pinv_2, leaf.inverse
         if leaf.issue:
             violations.append(f"cut {k}: {leaf.issue}")
     plain[d - 1] = projected[d - 1] = weighted[d - 1] = pert.fro[d - 1]
-    return LeafBounds(plain, projected, weighted, pinv, inverse, tuple(violations))
+    return _LeafBounds(plain, projected, weighted, pinv, inverse, tuple(violations))
 
 
 def _linear_inputs(
@@ -489,7 +456,7 @@ def _linear_inputs(
     wks: list[np.ndarray],
     cores: CrossCores,
     taus: list[float | None],
-    pert: Perturbations,
+    pert: _Perturbations,
     noise: NoiseModel,
 ) -> LinearInputs:
     """Block norms of the linearised estimate: perturbations, regularisation bias, noise."""
@@ -522,8 +489,8 @@ def _interfaces(cores: CrossCores) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _recursions(
-    cores: CrossCores, leaves: LeafBounds, right: np.ndarray, length: int
-) -> Recursions:
+    cores: CrossCores, leaves: _LeafBounds, right: np.ndarray, length: int
+) -> _Recursions:
     """Run the balanced split (*) and the telescoping sum (**) on the leaf bounds.
 
     ``right`` (d-1,): ``log ||X_k Rhat_k||_2`` per cut; ``length``: longest exact segment.
@@ -544,7 +511,7 @@ def _recursions(
     if d > length:
         log_norm = _segment_log_norm(units, logs, 0, d - 1, "left")
     depth = math.ceil(math.log2(d)) if d > 1 else 0
-    return Recursions(
+    return _Recursions(
         log_balanced=split.log_error,
         log_sequential=_sequential(units, logs, padded, length),
         log_norm=log_norm,
@@ -560,7 +527,7 @@ def _estimate(
     interfaces: tuple[np.ndarray, np.ndarray],
     log_norm: float,
     extra: float,
-) -> Estimate:
+) -> _Estimate:
     """The linearised estimate, ``extra`` (log of model error plus round-off) included.
 
     All orders are taken as for a product whose relative perturbations sum to the first-order
@@ -570,12 +537,12 @@ def _estimate(
     log_first = _linearised(linear, faces)
     ratio = math.exp(min(log_first - log_norm, 50.0)) if log_norm > -math.inf else math.inf
     if not ratio < 1.0:
-        return Estimate(math.inf, ratio)
+        return _Estimate(math.inf, ratio)
     factor = math.expm1(ratio) / ratio if ratio > 0 else 1.0
-    return Estimate(float(np.logaddexp(extra, log_first + math.log(factor))), ratio)
+    return _Estimate(float(np.logaddexp(extra, log_first + math.log(factor))), ratio)
 
 
-def _reason(violations: tuple[str, ...], estimate: Estimate | None) -> str:
+def _reason(violations: tuple[str, ...], estimate: _Estimate | None) -> str:
     """Why the rigorous bound is not resolved, and what the value is instead (empty if it is)."""
     if not violations:
         return ""
@@ -596,9 +563,9 @@ def _reason(violations: tuple[str, ...], estimate: Estimate | None) -> str:
 
 def _assemble(
     cores: CrossCores,
-    leaves: LeafBounds,
-    pert: Perturbations,
-    rec: Recursions,
+    leaves: _LeafBounds,
+    pert: _Perturbations,
+    rec: _Recursions,
     *,
     model_error: float,
     model_ranks: tuple[int, ...],
@@ -666,86 +633,3 @@ def _assemble(
             rigorous=not violated,
             reason=_reason(leaves.violations, estimate),
         )
-
-
-# ---------------------------------------------------------------------------- rescaling
-def _check_scales(scales, wks: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """One ``(row_scale (r[k],), col_scale (r'[k],))`` pair per cut, ``None`` as ones."""
-    if len(scales) != len(wks):
-        raise ValueError(
-            f"`scales` needs one (row, column) pair per cut ({len(wks)}), got {len(scales)}"
-        )
-    pairs = []
-    for k, pair in enumerate(scales):
-        if pair is None:
-            pairs.append((np.ones(wks[k].shape[0]), np.ones(wks[k].shape[1])))
-            continue
-        a, b = (np.asarray(v, dtype=float) for v in pair)
-        if a.shape != (wks[k].shape[0],) or b.shape != (wks[k].shape[1],):
-            raise ValueError(
-                f"scales[{k}] must have shapes ({wks[k].shape[0]},) and ({wks[k].shape[1]},), "
-                f"got {a.shape} and {b.shape}"
-            )
-        if not (
-            np.all(a > 0) and np.all(b > 0) and np.all(np.isfinite(a)) and np.all(np.isfinite(b))
-        ):
-            raise ValueError(f"scales[{k}] must be finite and positive")
-        pairs.append((a, b))
-    return pairs
-
-
-class _Frame(NamedTuple):
-    """Row and column scales of every block: ``rows[k]`` (r[k-1],) and ``cols[k]`` (r'[k],)
-    for fibre ``k``, ``pairs[k]`` ((r[k],), (r'[k],)) for intersection ``k``."""
-
-    rows: list[np.ndarray]
-    cols: list[np.ndarray]
-    pairs: list[tuple[np.ndarray, np.ndarray]]
-
-    def scale(self, blocks: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Blocks (d fibres, then d-1 intersections, or arrays of their shapes) divided by the
-        scales entry by entry, as (fibres, intersections)."""
-        d = len(self.rows)
-        fibres = [
-            c / self.rows[k][:, None, None] / self.cols[k][None, None, :]
-            for k, c in enumerate(blocks[:d])
-        ]
-        inters = [w / np.outer(*self.pairs[k]) for k, w in enumerate(blocks[d:])]
-        return fibres, inters
-
-    def lows(self) -> list[float]:
-        """``min a min b`` per block: the least factor an entry of it is divided by."""
-        fibres = [r.min() * c.min() for r, c in zip(self.rows, self.cols, strict=True)]
-        return fibres + [a.min() * b.min() for a, b in self.pairs]
-
-
-def _rescale(
-    fib: list[np.ndarray], wks: list[np.ndarray], scales, noise: NoiseModel, sampled
-) -> ScaledData:
-    """The blocks in the frame of the scaled inverses (see ``regularized_pinv``).
-
-    ``W'_k = diag(1/a_k) W_k diag(1/b_k)`` and ``C'_k = diag(1/a_{k-1}) C_k diag(1/b_k)``
-    give the same cross (the scales cancel between ``C'_k X'_k`` and ``C'_{k+1}``), so the
-    bound of the scaled data is a bound of the same ``A_hat``. Noise levels are scaled entry
-    by entry; sampled model errors (norms) by ``1 / (min a min b)``, an upper bound.
-    """
-    d = len(fib)
-    pairs = _check_scales(scales, wks)
-    frame = _Frame(
-        [np.ones(1)] + [a for a, _ in pairs], [b for _, b in pairs] + [np.ones(1)], pairs
-    )
-    std = _per_block(noise.noise_std, fib, wks, "noise_std")
-    top = _per_block(noise.noise_max, fib, wks, "noise_max")
-    noise = noise._replace(
-        noise_std=noise.noise_std if std is None else frame.scale(std),
-        noise_max=noise.noise_max if top is None else frame.scale(top),
-    )
-    if sampled is not None:
-        if np.isscalar(sampled):
-            values = [float(sampled)] * (2 * d - 1)
-        else:
-            values = [float(v) for v in list(sampled[0]) + list(sampled[1])]
-        values = [v / low for v, low in zip(values, frame.lows(), strict=True)]
-        sampled = (values[:d], values[d:])
-    fibres, inters = frame.scale(fib + wks)
-    return ScaledData(fibres, inters, noise, sampled)

@@ -94,14 +94,14 @@ def pinv_perturbation_bound(
     return bound_2, bound_f, 1.0 / gap
 
 
-class Delta(NamedTuple):
+class _Delta(NamedTuple):
     """Bounds on the perturbation ``D`` of one sampled block: ``||D||_2`` and ``||D||_F``."""
 
     spectral: float
     fro: float
 
 
-class CutSamples(NamedTuple):
+class _CutSamples(NamedTuple):
     """What one cut ``k < d-1`` contributes to its core ``G_k = C_k X_k``.
 
     Attributes
@@ -125,7 +125,7 @@ class CutSamples(NamedTuple):
     inverse_values: np.ndarray
 
 
-class SpectralTerms(NamedTuple):
+class _SpectralTerms(NamedTuple):
     """Spectral pieces of ``X`` against ``B = W_rank`` (``W = W0 + D``, ``rank W0 = rank``).
 
     Attributes (float each)
@@ -151,7 +151,7 @@ class SpectralTerms(NamedTuple):
     noise: float
 
 
-class LeafError(NamedTuple):
+class _LeafError(NamedTuple):
     """Bounds for one core ``G = C X`` against ``G^T = C0 W0^+`` (see :func:`_leaf_error`).
 
     Attributes
@@ -178,14 +178,14 @@ class LeafError(NamedTuple):
     issue: str
 
 
-def _spectral_terms(s: np.ndarray, inverse: np.ndarray, rank: int, delta: Delta) -> SpectralTerms:
-    """:class:`SpectralTerms` of singular values ``s`` (p,) of ``W`` and ``inverse`` (p,) of
+def _spectral_terms(s: np.ndarray, inverse: np.ndarray, rank: int, delta: _Delta) -> _SpectralTerms:
+    """:class:`_SpectralTerms` of singular values ``s`` (p,) of ``W`` and ``inverse`` (p,) of
     ``X``, for ``1 <= rank <= p`` and the perturbation bounds ``delta`` of ``D``."""
     kept = inverse[:rank]
     target = np.zeros_like(s)
     target[:rank] = 1.0 / s[:rank]
     diff = np.abs(inverse - target)
-    return SpectralTerms(
+    return _SpectralTerms(
         diff_2=float(diff.max()),
         diff_f=float(_fro(diff)),
         eta_2=(float(s[rank]) if rank < s.size else 0.0) + delta.spectral,
@@ -199,7 +199,7 @@ def _spectral_terms(s: np.ndarray, inverse: np.ndarray, rank: int, delta: Delta)
     )
 
 
-def _range_forms(t: SpectralTerms) -> tuple[tuple[float, float], tuple[float, float, float]]:
+def _range_forms(t: _SpectralTerms) -> tuple[tuple[float, float], tuple[float, float, float]]:
     """Bounds on ``W0 (X - W0^+)`` and on ``W0 (X Pi - W0^+)``, ``Pi`` = projector on range W0.
 
     Plain (``2`` and ``F``; ``diff = |x_i - 1/s_i|`` for ``i <= rank``, ``x_i`` beyond)::
@@ -233,7 +233,7 @@ def _rank_issue(s: np.ndarray, rank: int, delta_2: float) -> str:
     return ""
 
 
-def _leaf_error(cut: CutSamples, rank: int, delta_c: Delta, delta_w: Delta) -> LeafError:
+def _leaf_error(cut: _CutSamples, rank: int, delta_c: _Delta, delta_w: _Delta) -> _LeafError:
     """Bounds for one core ``G = C X`` against ``G^T = C0 W0^+`` (``W0 = T(I_k, J_k)``).
 
     ``delta_c`` bounds ``D_C = C - C0`` (``C`` as the (r n) x r' matrix), ``delta_w`` bounds
@@ -266,16 +266,16 @@ def _leaf_error(cut: CutSamples, rank: int, delta_c: Delta, delta_w: Delta) -> L
     second = min(_mul(c2, zf), _mul(cf, z2)) + _mul(dcf, inv_norm)
     plain = min(first, second)
     if rank == 0:  # W0 = 0: T is zero past this cut, Pi = 0
-        return LeafError(plain, 0.0, weighted, z2, inv_norm, issue)
+        return _LeafError(plain, 0.0, weighted, z2, inv_norm, issue)
     if not math.isfinite(inv_norm):
-        return LeafError(plain, plain, weighted, z2, inv_norm, issue)
+        return _LeafError(plain, plain, weighted, z2, inv_norm, issue)
     (a2, af), (p2, pf, xi) = _range_forms(_spectral_terms(s, inverse, rank, delta_w))
     gamma = _mul(c2 + dc2, inv_norm)
     g_plain = min(gamma, (cx + _mul(dc2, info.norm)) / (1 - a2)) if a2 < 1 else gamma
     g_proj = min(gamma, (cx + _mul(dc2, xi)) / (1 - p2)) if p2 < 1 else gamma
     plain = min(plain, _mul(dcf, info.norm) + _mul(g_plain, af))
     projected = min(plain, _mul(dcf, xi) + _mul(g_proj, pf))
-    return LeafError(plain, projected, weighted, z2, inv_norm, issue)
+    return _LeafError(plain, projected, weighted, z2, inv_norm, issue)
 
 
 def _bias_values(info: PinvInfo, inverse: np.ndarray) -> np.ndarray:
