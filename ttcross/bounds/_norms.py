@@ -71,7 +71,7 @@ class InterfaceLogs(NamedTuple):
 
 
 # ---------------------------------------------------------------------------- scale-safe arithmetic
-def _fro(array) -> float:
+def _fro(array: np.ndarray) -> float:
     """Frobenius norm, scaled so that tiny or huge entries neither underflow nor overflow."""
     array = np.asarray(array)
     top = float(np.max(np.abs(array), initial=0.0))
@@ -95,14 +95,14 @@ def _mul(x: float, y: float) -> float:
     return 0.0 if (x == 0.0 or y == 0.0) else x * y
 
 
-def _ladd(x, y):
+def _ladd(x: float | np.ndarray, y: float | np.ndarray) -> np.ndarray:
     """Log of a product of nonnegative numbers given by logs: an exact zero wins over inf."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     with np.errstate(invalid="ignore"):
         return np.where((x == -np.inf) | (y == -np.inf), -np.inf, x + y)
 
 
-def _lsum(terms) -> float:
+def _lsum(terms: Sequence[float] | np.ndarray) -> float:
     """log of a sum of nonnegative numbers given by logs."""
     terms = np.asarray(terms, dtype=float)
     return float(np.logaddexp.reduce(terms)) if terms.size and terms.max() > -np.inf else -np.inf
@@ -156,7 +156,9 @@ def _sweep(
         yield k, env, log_scale
 
 
-def _segment_log_norm(units, logs, a: int, b: int, side: str) -> float:
+def _segment_log_norm(
+    units: list[np.ndarray], logs: list[float], a: int, b: int, side: str
+) -> float:
     """``log ||G_a ... G_b||_2`` as ``(r_{a-1} N) x r_b`` ('left') or ``r_{a-1} x (N r_b)``."""
     *_, (_, gram, log_scale) = _sweep(units, a, b, side)
     if not math.isfinite(log_scale):
@@ -164,7 +166,9 @@ def _segment_log_norm(units, logs, a: int, b: int, side: str) -> float:
     return _log_top_eig(gram, log_scale) + float(sum(logs[a : b + 1]))
 
 
-def _interface_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
+def _interface_logs(
+    units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Per cut: ``log ||G_0 ... G_k||_2`` and ``log ||X_k Rhat_k||_2`` (one sweep each way)."""
     d = len(units)
     left, right = np.full(d - 1, -math.inf), np.full(d - 1, -math.inf)
@@ -179,7 +183,7 @@ def _interface_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def _segment_table(units, logs, length: int) -> np.ndarray:
+def _segment_table(units: list[np.ndarray], logs: list[float], length: int) -> np.ndarray:
     """``seg[k, j] = log ||G_k ... G_{k+j-1}||_2`` as ``(r_{k-1} N) x r_{k+j-1}``, ``j <= length``.
 
     ``seg[k, 0] = 0`` (empty product); ``-inf`` past the last core. The starts ``k`` sweep
@@ -210,7 +214,7 @@ def _segment_table(units, logs, length: int) -> np.ndarray:
     return seg
 
 
-def _right_logs(units, logs) -> np.ndarray:
+def _right_logs(units: list[np.ndarray], logs: list[float]) -> np.ndarray:
     """``right[i] = log ||G_{i+1} ... G_{d-1}||_2`` as ``r_i x N`` (0 for the empty product)."""
     d = len(units)
     right = np.zeros(d)
@@ -221,7 +225,9 @@ def _right_logs(units, logs) -> np.ndarray:
     return right
 
 
-def _interface_fro_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
+def _interface_fro_logs(
+    units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Per cut: ``log ||G_0 ... G_k||_F`` and ``log ||X_k Rhat_k||_F`` (as _interface_logs)."""
     d = len(units)
     left, right = np.full(d - 1, -math.inf), np.full(d - 1, -math.inf)
@@ -238,7 +244,9 @@ def _interface_fro_logs(units, logs, pinvs) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def _interface_diag_logs(units, logs, pinvs) -> tuple[list, list]:
+def _interface_diag_logs(
+    units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray]
+) -> tuple[list, list]:
     """Per cut: logs of the squared column norms of ``L_k = G_0 ... G_k`` (r_k) and of the
     squared row norms of ``M_k = X_k G_{k+1} ... G_{d-1}`` (r'_k): Gram diagonals."""
     d = len(units)

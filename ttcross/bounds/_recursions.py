@@ -71,7 +71,9 @@ class ClosedForm(NamedTuple):
     relative: float
 
 
-def _balanced(units: list[np.ndarray], logs: list[float], leaf_logs: list[float], length: int):
+def _balanced(
+    units: list[np.ndarray], logs: list[float], leaf_logs: list[float], length: int
+) -> BalancedSplit:
     """Log error bound and log norm of all cores by the balanced recursion (*).
 
     ``units``, ``logs``: the cross cores (:class:`~ttcross.bounds._norms.CrossCores`);
@@ -217,7 +219,9 @@ class LinearInputs:
     x: float | None = None
 
 
-def _gaussian_sandwich(col, row, std, lipschitz: float, x: float) -> float:
+def _gaussian_sandwich(
+    col: np.ndarray, row: np.ndarray, std: np.ndarray, lipschitz: float, x: float
+) -> float:
     """``log`` of a bound on ``||L Z M||_F`` for independent ``Z_apb ~ N(0, std_apb^2)``.
 
     ``E ||L Z M||_F^2 = sum std_apb^2 ||L e_a||^2 ||M^T e_b||^2`` (``col``, ``row``: logs of
