@@ -1,4 +1,4 @@
-"""Full-tensor utilities of :mod:`ttcross.bounds`: reference quantities that need every entry.
+"""Reference bounds that need the full tensor: every entry, not the samples alone.
 
 The bound :func:`ttcross.bounds.cross_error_bound` uses the samples only; these functions check
 it and its assumptions where the whole matrix or tensor is known (tests, small examples):
@@ -8,7 +8,7 @@ it and its assumptions where the whole matrix or tensor is known (tests, small e
   ``||A - T||`` for the TT-SVD ``T`` of ``A`` and whether ``T`` is cross-exact on the index
   sets (the assumption of the bound), returned as a :class:`ModelError`.
 
-All are re-exported by :mod:`ttcross.bounds`; import them from there.
+All are re-exported by :mod:`ttcross.bounds`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._bounds_kernels import _check_ranks, _fro
-from ._validation import check_finite, check_shape
-from .interpolate import cross_matrices, regularized_pinv
+from .._validation import check_finite, check_shape
+from ..interpolate import cross_matrices, regularized_pinv
+from ._checks import _check_ranks
+from ._norms import _fro
+
+__all__ = [
+    "ModelError",
+    "oblique_projectors",
+    "matrix_cross_bound",
+    "unfolding_tails",
+    "model_error_from_tensor",
+]
 
 
 # ---------------------------------------------------------------------------- results
