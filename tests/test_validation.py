@@ -1,9 +1,9 @@
-"""The shared input checks of ttcross._validation."""
+"""The shared input checks of ttcross.validation."""
 
 import numpy as np
 import pytest
 
-from ttcross._validation import check_int, check_probability, check_real
+from ttcross.validation import check_int, check_probability, check_real
 
 
 def test_check_int_positional_minimum_and_types():

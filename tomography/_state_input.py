@@ -14,7 +14,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 import numpy as np
 
 from ttcross import TensorTrain
-from ttcross._validation import check_finite
+from ttcross.validation import check_finite
 
 from .pauli import MAX_DENSE_QUBITS, _check_square_power_of_two
 from .state import PauliMPO

@@ -36,7 +36,7 @@ from qiskit_aer.noise import NoiseModel, QuantumError
 
 from tomography.noise import NoiseTables, noise_tables
 from tomography.pauli import CHANNEL_INSTRUCTIONS, MAX_DENSE_QUBITS, ptm
-from ttcross._validation import check_int
+from ttcross.validation import check_int
 
 __all__ = [
     "AER_NATIVE_GATES",

@@ -17,8 +17,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import UnitaryGate
 
-from ttcross._validation import check_int as _check_int
-from ttcross._validation import check_real as _check_real
+from ttcross.validation import check_int as _check_int
+from ttcross.validation import check_real as _check_real
 
 __all__ = ["HAAR_LABEL", "brickwork", "ghz_line", "ising_trotter"]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from qiskit import QuantumCircuit
 
-from ttcross._validation import check_int
+from ttcross.validation import check_int
 
 from .histograms import (
     apply_assignment,

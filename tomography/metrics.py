@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from ttcross import TensorTrain
-from ttcross._validation import check_int, check_real
 from ttcross.environments import vector_environments
+from ttcross.validation import check_int, check_real
 
 from ._state_input import (
     State,

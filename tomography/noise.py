@@ -30,8 +30,8 @@ from qiskit_aer.noise import (
 )
 
 from tomography.circuits import HAAR_LABEL
-from ttcross._validation import check_probability as _check_probability
-from ttcross._validation import check_real
+from ttcross.validation import check_probability as _check_probability
+from ttcross.validation import check_real
 
 __all__ = [
     "ONE_QUBIT_GATES",

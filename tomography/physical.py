@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ttcross._validation import check_finite
+from ttcross.validation import check_finite
 
 from ._state_input import State, _as_state, _dense_matrix
 

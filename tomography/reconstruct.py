@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ttcross import TensorTrain, assemble_cross, maxvol
-from ttcross._validation import check_int, check_real
 from ttcross.bounds import cross_error_bound
+from ttcross.validation import check_int, check_real
 
 from .io import to_jsonable
 from .measure import ExactExpectations, MeasurementData

@@ -57,7 +57,7 @@ from functools import partial
 import numpy as np
 
 from ttcross import TensorTrain
-from ttcross._validation import check_int, check_real
+from ttcross.validation import check_int, check_real
 
 from ._lbfgs import _Run
 from ._refine_gradient import evaluate

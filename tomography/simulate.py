@@ -16,8 +16,8 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit_aer.noise import NoiseModel
 
-from ttcross._validation import check_int, check_real
 from ttcross.canonical import CanonicalTrain
+from ttcross.validation import check_int, check_real
 
 from .circuit_ops import assignment_matrices, circuit_to_ops
 from .state import PauliMPO

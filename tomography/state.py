@@ -22,8 +22,8 @@ import numpy as np
 
 from ttcross import TensorTrain
 from ttcross import contract as ct
-from ttcross._validation import check_int
 from ttcross.environments import absorb_environments, vector_environments
+from ttcross.validation import check_int
 
 from .io import read_archive, write_archive
 from .pauli import (

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import contract as ct
-from ._validation import check_cores, check_int, check_real
 from .tensortrain import TensorTrain, _qr_left, _qr_right, _truncated_svd
+from .validation import check_cores, check_int, check_real
 
 __all__ = ["CanonicalTrain"]
 

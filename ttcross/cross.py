@@ -65,10 +65,10 @@ from ._index_sets import (
     _unique_rows,
 )
 from ._oracle import _BudgetExhausted, _Oracle
-from ._validation import check_int, check_real, check_shape
 from .interpolate import ILL_CONDITIONED, IllConditionedWarning, call_oracle
 from .maxvol import maxvol, rect_maxvol
 from .tensortrain import TensorTrain, _truncation_rank
+from .validation import check_int, check_real, check_shape
 
 __all__ = ["CrossResult", "SweepRecord", "CROSS_METHODS", "STOP_REASONS", "tt_cross"]
 

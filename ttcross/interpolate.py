@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_finite, check_indices, check_real, check_shape
 from .tensortrain import TensorTrain, _normalise
+from .validation import check_finite, check_indices, check_real, check_shape
 
 __all__ = [
     "IllConditionedWarning",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from ._validation import check_finite, check_int, check_real
+from .validation import check_finite, check_int, check_real
 
 __all__ = ["maxvol", "rect_maxvol"]
 

@@ -20,7 +20,7 @@ from numbers import Number
 import numpy as np
 
 from . import contract as ct
-from ._validation import (
+from .validation import (
     check_cores,
     check_finite,
     check_indices,

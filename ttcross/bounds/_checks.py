@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_finite, check_int, check_real
 from ..interpolate import PinvInfo
+from ..validation import check_finite, check_int, check_real
 
 
 def _check_cross_data(fibres, intersections) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import check_int, check_real
+from ..validation import check_int, check_real
 from ._checks import _check_cross_data, _check_model_ranks, _check_tau, _per_block
 from ._norms import (
     CrossCores,

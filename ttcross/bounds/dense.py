@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_finite, check_shape
 from ..interpolate import cross_matrices, regularized_pinv
+from ..validation import check_finite, check_shape
 from ._checks import _check_ranks
 from ._norms import _fro
 

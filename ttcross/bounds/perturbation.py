@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import check_int
 from ..interpolate import PinvInfo
+from ..validation import check_int
 from ._norms import _block_matrix, _fro, _mul
 
 __all__ = ["WEDIN_SPECTRAL", "WEDIN_FROBENIUS", "pinv_perturbation_bound"]

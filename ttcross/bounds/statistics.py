@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_int, check_real
 from ..interpolate import PinvInfo, regularized_pinv
+from ..validation import check_int, check_real
 from ._checks import _check_cross_data, _check_tau, _per_block
 from ._norms import _block_matrix, _cross_cores, _fro, _interface_logs
 

@@ -1,4 +1,11 @@
-"""Input checks for public entry points: each returns the converted value or raises."""
+"""Input checks for public entry points, shared by ``ttcross`` and ``tomography``.
+
+Each ``check_*`` function takes the value and the argument's name, and returns the value
+converted to the type the caller works with (``int``, ``float``, a float64 array, a tuple of
+ints) or raises: ``TypeError`` for a wrong type, ``ValueError`` for a wrong value. Messages say
+what, what was expected, what was given and, where there is one, the fix, e.g.
+``` `shots == 0`, must be >= 1 ```. Inner code trusts the values these return.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,16 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
+
+__all__ = [
+    "check_int",
+    "check_real",
+    "check_probability",
+    "check_finite",
+    "check_shape",
+    "check_indices",
+    "check_cores",
+]
 
 
 def check_int(value: object, name: str, minimum: int | None = None) -> int:
