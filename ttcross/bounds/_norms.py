@@ -167,20 +167,28 @@ def _segment_log_norm(
 
 
 def _interface_logs(
-    units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray]
+    units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray], norm: str = "2"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per cut: ``log ||G_0 ... G_k||_2`` and ``log ||X_k Rhat_k||_2`` (one sweep each way)."""
+    """Per cut: ``log ||G_0 ... G_k||`` and ``log ||X_k Rhat_k||`` (one sweep each way), in the
+    spectral (``norm="2"``) or Frobenius (``"fro"``) norm."""
     d = len(units)
     left, right = np.full(d - 1, -math.inf), np.full(d - 1, -math.inf)
     for k, gram, log_scale in _sweep(units, 0, d - 1, "left"):
         if k < d - 1 and math.isfinite(log_scale):
-            left[k] = _log_top_eig(gram, log_scale) + sum(logs[: k + 1])
+            left[k] = _log_gram_norm(gram, log_scale, norm) + sum(logs[: k + 1])
     for k, gram, log_scale in _sweep(units, 0, d - 1, "right"):
         if k > 0 and math.isfinite(log_scale):
             x, lx = _max_scaled(pinvs[k - 1])  # X_{k-1} R_{k-1}, R_{k-1} = G_k ... G_{d-1}
             outer = x @ np.conj(gram) @ np.conj(x.T)
-            right[k - 1] = _log_top_eig(outer, log_scale + 2 * lx) + sum(logs[k:])
+            right[k - 1] = _log_gram_norm(outer, log_scale + 2 * lx, norm) + sum(logs[k:])
     return left, right
+
+
+def _log_gram_norm(gram: np.ndarray, log_scale: float, norm: str) -> float:
+    """``log ||M||`` from the Gram matrix ``exp(log_scale) gram`` of ``M``."""
+    if norm == "2":
+        return _log_top_eig(gram, log_scale)
+    return 0.5 * (math.log(max(float(np.trace(gram).real), 1e-300)) + log_scale)
 
 
 def _segment_table(units: list[np.ndarray], logs: list[float], length: int) -> np.ndarray:
@@ -225,25 +233,6 @@ def _right_logs(units: list[np.ndarray], logs: list[float]) -> np.ndarray:
     return right
 
 
-def _interface_fro_logs(
-    units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per cut: ``log ||G_0 ... G_k||_F`` and ``log ||X_k Rhat_k||_F`` (as _interface_logs)."""
-    d = len(units)
-    left, right = np.full(d - 1, -math.inf), np.full(d - 1, -math.inf)
-    for k, gram, log_scale in _sweep(units, 0, d - 1, "left"):
-        if k < d - 1 and math.isfinite(log_scale):
-            left[k] = 0.5 * (math.log(max(float(np.trace(gram).real), 1e-300)) + log_scale)
-            left[k] += sum(logs[: k + 1])
-    for k, gram, log_scale in _sweep(units, 0, d - 1, "right"):
-        if k > 0 and math.isfinite(log_scale):
-            x, lx = _max_scaled(pinvs[k - 1])
-            trace = float(np.trace(x @ np.conj(gram) @ np.conj(x.T)).real)
-            right[k - 1] = 0.5 * (math.log(max(trace, 1e-300)) + log_scale + 2 * lx)
-            right[k - 1] += sum(logs[k:])
-    return left, right
-
-
 def _interface_diag_logs(
     units: list[np.ndarray], logs: list[float], pinvs: list[np.ndarray]
 ) -> tuple[list, list]:
@@ -273,7 +262,7 @@ def _interface_log_norms(
     ``right`` of :func:`_interface_logs`); the Gram diagonals only if asked for."""
     units, logs, pinvs = cores.units, cores.logs, cores.pinvs
     left, right = spectral
-    left_fro, right_fro = _interface_fro_logs(units, logs, pinvs)
+    left_fro, right_fro = _interface_logs(units, logs, pinvs, "fro")
     left_diag = right_diag = None
     if diagonals:
         left_diag, right_diag = _interface_diag_logs(units, logs, pinvs)
