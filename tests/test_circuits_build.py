@@ -46,7 +46,7 @@ def test_build_rejects_unknown_family_and_bad_sizes():
         build("mps", 4)
     with pytest.raises(ValueError, match="n_qubits == 1"):
         build("ghz", 1)
-    with pytest.raises(TypeError, match="n_qubits must be an int"):
+    with pytest.raises(TypeError, match="`n_qubits` must be an int"):
         build("ising", 4.0)
     with pytest.raises(ValueError, match="depth == -1"):
         build("brickwork", 4, -1)
