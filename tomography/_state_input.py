@@ -16,7 +16,7 @@ import numpy as np
 from ttcross import TensorTrain
 from ttcross.validation import check_finite
 
-from .pauli import MAX_DENSE_QUBITS, _check_square_power_of_two
+from .pauli import MAX_DENSE_QUBITS, check_operator_qubits
 from .state import PauliMPO
 
 _TT_METRICS = "overlap_fidelity, relative_error or local_fidelities (tensor-train metrics, any n)"
@@ -49,7 +49,7 @@ def _as_state(x: State, name: str) -> PauliMPO | np.ndarray:
             f"`{name}` must be a PauliMPO or a numeric (2^n, 2^n) matrix, "
             f"got {type(x).__name__} with dtype {matrix.dtype}"
         )
-    n = _check_square_power_of_two(matrix, name)
+    n = check_operator_qubits(matrix, name)
     if n > MAX_DENSE_QUBITS:
         raise ValueError(
             f"`{name}` is a dense {n}-qubit matrix, expected n <= {MAX_DENSE_QUBITS}; "

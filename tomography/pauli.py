@@ -32,6 +32,7 @@ from qiskit.quantum_info import PTM, Operator, SuperOp
 from qiskit.quantum_info.operators.channel.quantum_channel import QuantumChannel
 
 __all__ = [
+    "check_operator_qubits",
     "CHANNEL_INSTRUCTIONS",
     "MAX_DENSE_QUBITS",
     "PAULI_LETTERS",
@@ -232,7 +233,7 @@ def dense_to_pauli(rho: Any) -> np.ndarray:
         If ``rho`` is not square with a power-of-two side, or n > 12.
     """
     rho = np.asarray(getattr(rho, "data", rho))
-    n_qubits = _check_square_power_of_two(rho, "rho")
+    n_qubits = check_operator_qubits(rho, "rho")
     _check_dense_size(n_qubits)
     rho = rho.astype(np.complex128, copy=False)
     tensor = reverse_qubit_axes(rho.reshape((2,) * (2 * n_qubits)), n_qubits)
@@ -274,8 +275,25 @@ def pauli_to_dense(pauli_tensor: Any) -> np.ndarray:
     return np.ascontiguousarray(tensor.reshape(2**n_qubits, 2**n_qubits))
 
 
-def _check_square_power_of_two(matrix: np.ndarray, name: str = "matrix") -> int:
-    """The number of qubits n of a square matrix (2^n, 2^n), n >= 1; ValueError otherwise."""
+def check_operator_qubits(matrix: np.ndarray, name: str = "matrix") -> int:
+    """The number of qubits of a dense operator.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (2^n, 2^n)
+    name : str, default="matrix"
+        Argument name for the message.
+
+    Returns
+    -------
+    int
+        ``n >= 1``.
+
+    Raises
+    ------
+    ValueError
+        Not square, or a side that is not a power of two ``>= 2``.
+    """
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"`{name}` must be a square matrix (2^n, 2^n), got shape {matrix.shape}")
     dim = matrix.shape[0]
@@ -307,7 +325,7 @@ def _to_qiskit_channel(channel: Any) -> Any:
             f"cannot make a PTM from {type(channel).__name__}: expected a unitary matrix, a "
             "qiskit Gate/Operator, a qiskit_aer QuantumError or a Kraus/SuperOp/Chi/PTM"
         )
-    _check_square_power_of_two(matrix)
+    check_operator_qubits(matrix)
     if not np.allclose(matrix.conj().T @ matrix, np.eye(matrix.shape[0]), atol=1e-10):
         raise ValueError(
             "matrix is not unitary (U^dagger U != I within 1e-10); pass a channel such as "

@@ -24,7 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import contract as ct
-from .tensortrain import TensorTrain, _qr_left, _qr_right, _truncated_svd
+from .decompose import qr_left, qr_right, truncated_svd
+from .tensortrain import TensorTrain
 from .validation import check_cores, check_int, check_real
 
 __all__ = ["CanonicalTrain"]
@@ -84,12 +85,12 @@ class CanonicalTrain:
         """
         while self.center < target:
             k = self.center
-            self.cores[k], r = _qr_left(self.cores[k])
+            self.cores[k], r = qr_left(self.cores[k])
             self.cores[k + 1] = ct.absorb_left(r, self.cores[k + 1])
             self.center += 1
         while self.center > target:
             k = self.center
-            self.cores[k], l_factor = _qr_right(self.cores[k])
+            self.cores[k], l_factor = qr_right(self.cores[k])
             self.cores[k - 1] = ct.absorb_right(self.cores[k - 1], l_factor)
             self.center -= 1
 
@@ -132,7 +133,7 @@ class CanonicalTrain:
         block = ct.merge_cores(self.cores[site], self.cores[site + 1])
         block = ct.apply_two_site_operator(operator, block)
         r0, n0, n1, r2 = block.shape
-        u, s, vh, discarded, total = _truncated_svd(
+        u, s, vh, discarded, total = truncated_svd(
             block.reshape(r0 * n0, n1 * r2), tol, max_rank, relative=True
         )
         if total == 0.0:

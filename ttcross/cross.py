@@ -65,9 +65,10 @@ from ._index_sets import (
     _unique_rows,
 )
 from ._oracle import _BudgetExhausted, _Oracle
+from .decompose import truncation_rank
 from .interpolate import ILL_CONDITIONED, IllConditionedWarning, call_oracle
 from .maxvol import maxvol, rect_maxvol
-from .tensortrain import TensorTrain, _truncation_rank
+from .tensortrain import TensorTrain
 from .validation import check_int, check_real, check_shape
 
 __all__ = ["CrossResult", "SweepRecord", "CROSS_METHODS", "STOP_REASONS", "tt_cross"]
@@ -202,7 +203,7 @@ def _truncated_svd(block: np.ndarray, settings: _Settings) -> tuple[np.ndarray, 
     total = float(np.linalg.norm(s))
     if total == 0.0:
         return u, s, 1
-    rank = _truncation_rank(s, settings.delta * total, settings.max_rank)
+    rank = truncation_rank(s, settings.delta * total, settings.max_rank)
     return u, s, rank
 
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .tensortrain import TensorTrain, _normalise
+from .decompose import split_log_scale
+from .tensortrain import TensorTrain
 from .validation import check_finite, check_indices, check_real, check_shape
 
 __all__ = [
@@ -312,7 +313,7 @@ def assemble_cross(
                 )
             infos.append(info)
             core = np.tensordot(core, pinv, axes=(2, 0))
-        core, lg = _normalise(core)
+        core, lg = split_log_scale(core)
         log_scale += lg
         cores.append(core)
     return TensorTrain(cores, log_scale=log_scale), infos

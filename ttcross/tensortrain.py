@@ -20,6 +20,7 @@ from numbers import Number
 import numpy as np
 
 from . import contract as ct
+from .decompose import qr_left, qr_right, split_log_scale, truncated_svd
 from .validation import (
     check_cores,
     check_finite,
@@ -32,95 +33,6 @@ from .validation import (
 __all__ = ["TensorTrain"]
 
 
-def _normalise(array: np.ndarray) -> tuple[np.ndarray, float]:
-    """Return ``(array / ||array||_F, log ||array||_F)``; a zero array is left as it is."""
-    nrm = float(np.linalg.norm(array))
-    if nrm == 0.0 or not np.isfinite(nrm):
-        return array, 0.0
-    return array / nrm, float(np.log(nrm))
-
-
-def _truncation_rank(s: np.ndarray, delta: float, max_rank: int | None) -> int:
-    """Smallest rank whose discarded singular values have 2-norm <= ``delta``, capped."""
-    tail = np.sqrt(np.cumsum((s**2)[::-1]))[::-1]  # tail[j] = ||s[j:]||
-    rank = int(np.count_nonzero(tail > delta)) if delta > 0 else int(np.count_nonzero(s))
-    rank = max(rank, 1)
-    if max_rank is not None:
-        rank = min(rank, max_rank)
-    return rank
-
-
-def _qr_left(core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Left QR of a core: ``core = q_core R`` on the right bond.
-
-    Parameters
-    ----------
-    core : ndarray, shape (r0, n, r1)
-
-    Returns
-    -------
-    q_core : ndarray, shape (r0, n, r)
-        Left-orthonormal: ``q_core.reshape(r0 * n, r)`` has orthonormal columns.
-    r : ndarray, shape (r, r1)
-        What goes on to the right neighbour (``contract.absorb_left``).
-    """
-    r0, n, r1 = core.shape
-    q, r = np.linalg.qr(core.reshape(r0 * n, r1))
-    return q.reshape(r0, n, q.shape[1]), r
-
-
-def _qr_right(core: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Right (LQ) factorisation of a core: ``core = L q_core`` on the left bond.
-
-    Parameters
-    ----------
-    core : ndarray, shape (r0, n, r1)
-
-    Returns
-    -------
-    q_core : ndarray, shape (r, n, r1)
-        Right-orthonormal: ``q_core.reshape(r, n * r1)`` has orthonormal rows.
-    l : ndarray, shape (r0, r)
-        What goes on to the left neighbour (``contract.absorb_right``).
-    """
-    r0, n, r1 = core.shape
-    q, r = np.linalg.qr(core.reshape(r0, n * r1).T)
-    return q.T.reshape(q.shape[1], n, r1), r.T
-
-
-def _truncated_svd(
-    matrix: np.ndarray, tol: float, max_rank: int | None, *, relative: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
-    """Truncated SVD of a matrix at the smallest rank whose tail is within ``tol``, capped.
-
-    Parameters
-    ----------
-    matrix : ndarray, shape (m, k)
-    tol : float
-        Bound on the 2-norm of the discarded singular values; relative to the Frobenius norm
-        of ``matrix`` if ``relative``.
-    max_rank : int or None
-        Cap on the rank kept.
-    relative : bool, default=False
-
-    Returns
-    -------
-    u : ndarray, shape (m, rank)
-    s : ndarray, shape (rank,)
-    vh : ndarray, shape (rank, k)
-    discarded : float
-        Sum of the squares of the singular values dropped.
-    total : float
-        Sum of the squares of all singular values (``||matrix||_F^2``).
-    """
-    u, s, vh = np.linalg.svd(matrix, full_matrices=False)
-    total = float(np.sum(s**2))
-    delta = tol * np.sqrt(total) if relative else tol
-    rank = _truncation_rank(s, delta, max_rank)
-    discarded = float(np.sum(s[rank:] ** 2))
-    return u[:, :rank], s[:rank], vh[:rank], discarded, total
-
-
 def _orthogonalize_cores(cores: list[np.ndarray], center: int) -> tuple[list[np.ndarray], float]:
     """QR-sweep cores to a centre, renormalising each step.
 
@@ -130,16 +42,16 @@ def _orthogonalize_cores(cores: list[np.ndarray], center: int) -> tuple[list[np.
     cores = [c.copy() for c in cores]
     log_factor = 0.0
     for k in range(center):  # left part: Q stays, R moves right
-        cores[k], r = _qr_left(cores[k])
-        r, lg = _normalise(r)
+        cores[k], r = qr_left(cores[k])
+        r, lg = split_log_scale(r)
         log_factor += lg
         cores[k + 1] = ct.absorb_left(r, cores[k + 1])
     for k in range(len(cores) - 1, center, -1):  # right part: Q^T stays, R^T moves left
-        cores[k], l_factor = _qr_right(cores[k])
-        l_factor, lg = _normalise(l_factor)
+        cores[k], l_factor = qr_right(cores[k])
+        l_factor, lg = split_log_scale(l_factor)
         log_factor += lg
         cores[k - 1] = ct.absorb_right(cores[k - 1], l_factor)
-    cores[center], lg = _normalise(cores[center])
+    cores[center], lg = split_log_scale(cores[center])
     return cores, log_factor + lg
 
 
@@ -158,10 +70,10 @@ def _round_cores(
     discarded = 0.0
     for k in range(d - 1):
         r0, n, r1 = cores[k].shape
-        u, s, vh, dropped, _ = _truncated_svd(cores[k].reshape(r0 * n, r1), delta, caps[k])
+        u, s, vh, dropped, _ = truncated_svd(cores[k].reshape(r0 * n, r1), delta, caps[k])
         discarded += dropped
         cores[k] = u.reshape(r0, n, s.size)
-        carry, lg = _normalise(s[:, None] * vh)
+        carry, lg = split_log_scale(s[:, None] * vh)
         log_factor += lg
         cores[k + 1] = ct.absorb_left(carry, cores[k + 1])
     return cores, log_factor, float(np.sqrt(discarded))
@@ -243,11 +155,11 @@ class TensorTrain:
         if max_rank is not None:
             max_rank = check_int(max_rank, "max_rank", minimum=1)
         shape = array.shape
-        mantissa, log_scale = _normalise(array)
+        mantissa, log_scale = split_log_scale(array)
         delta = tol / np.sqrt(max(len(shape) - 1, 1))
         cores, rank, rest = [], 1, mantissa.reshape(1, -1)
         for n in shape[:-1]:
-            u, s, vh, _, _ = _truncated_svd(rest.reshape(rank * n, -1), delta, max_rank)
+            u, s, vh, _, _ = truncated_svd(rest.reshape(rank * n, -1), delta, max_rank)
             cores.append(u.reshape(rank, n, s.size))
             rest = s[:, None] * vh
             rank = s.size
@@ -585,7 +497,7 @@ class TensorTrain:
             if k in vectors:
                 mat = ct.core_vector_product(core, np.asarray(vectors[k]))
                 pending = mat if pending is None else pending @ mat
-                pending, lg = _normalise(pending)
+                pending, lg = split_log_scale(pending)
                 log_scale += lg
             else:
                 if pending is not None:
