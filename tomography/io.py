@@ -71,12 +71,16 @@ from typing import Any
 
 import numpy as np
 
+from ttcross.validation import check_memory
+
 __all__ = [
     "ARCHIVE_KINDS",
     "REPORT_FORMAT",
     "REPORT_VERSION",
     "FileFormatError",
     "archive_path",
+    "header_int",
+    "loads_strict_json",
     "read_archive",
     "read_report",
     "reconstruction_report",
@@ -105,6 +109,84 @@ def archive_path(path: str | os.PathLike) -> Path:
     """The path :func:`write_archive` writes for ``path``: ``.npz`` appended when missing."""
     path = Path(path)
     return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
+
+
+def _type_words(value: object) -> str:
+    """``"'1' (a str)"``: a value and its JSON type, for messages about headers."""
+    return f"{value!r} (a {type(value).__name__})"
+
+
+def _check_version(path: Path, label: str, found: object, version: int) -> None:
+    """The header's ``version`` must be the int ``version`` (not ``"1"``, ``1.0``, ``True``)."""
+    if isinstance(found, bool) or not isinstance(found, int):
+        raise FileFormatError(
+            f"{path} has {label} version {_type_words(found)}, expected the integer "
+            f"{version}; the file was not written by ttqst or was edited"
+        )
+    if found != version:
+        hint = "upgrade ttqst to read it" if found > version else "re-create it with this ttqst"
+        raise FileFormatError(
+            f"{path} has {label} version {found}, this ttqst reads version {version}; {hint}"
+        )
+
+
+def header_int(path: str | os.PathLike, meta: dict, key: str, minimum: int = 0) -> int:
+    """Header entry ``key`` as an int ``>= minimum``; FileFormatError naming file and entry.
+
+    JSON ints only: ``3.0``, ``"3"``, ``true`` and missing entries are refused.
+    """
+    if key not in meta:
+        raise FileFormatError(f"{path}: header entry {key!r} missing; re-create the file")
+    value = meta[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FileFormatError(
+            f"{path}: header entry {key!r} is {_type_words(value)}, expected an integer"
+        )
+    if value < minimum:
+        raise FileFormatError(f"{path}: header entry {key!r} is {value}, expected >= {minimum}")
+    return value
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number (strict JSON has no NaN or Infinity)")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    """``object_pairs_hook`` that refuses a key repeated in one JSON object."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(
+                f"key {key!r} appears twice in one JSON object (a JSON reader keeps only the "
+                "last one); remove the duplicate"
+            )
+        seen[key] = value
+    return seen
+
+
+def loads_strict_json(text: str) -> Any:
+    """``json.loads`` that refuses repeated keys in an object and NaN/Infinity literals.
+
+    Raises
+    ------
+    ValueError
+        Invalid JSON (``json.JSONDecodeError``), a repeated key or a non-finite literal, a
+        number with more digits than Python reads.
+    """
+    return json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant)
+
+
+def _check_unpacked_size(path: Path, what: str) -> None:
+    """Refuse an archive whose arrays would not fit in memory, from the zip directory."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return  # np.load reports those below
+    try:
+        check_memory(total, f"reading {what} from {path}", "the file is not one ttqst wrote")
+    except ValueError as exc:
+        raise FileFormatError(str(exc)) from None
 
 
 def write_archive(
@@ -167,35 +249,34 @@ def read_archive(
     noun = what if what.endswith(" file") else f"{what} file"
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path} (expected {noun})")
+    _check_unpacked_size(path, what)
     try:
         # np.load raises ValueError on non-npy data, BadZipFile on a truncated archive and
         # returns a bare array (no context manager: TypeError) for an .npy file
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
-        meta = json.loads(str(arrays.pop("meta")))
+        meta = loads_strict_json(str(arrays.pop("meta")))
         if not isinstance(meta, dict):
             raise TypeError(f"meta is {type(meta).__name__}, expected a JSON object")
     except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         # np.load tries unknown bytes as a pickle and suggests allow_pickle: not for us
-        detail = "not an .npz archive" if "pickle" in str(exc) else f"{type(exc).__name__}: {exc}"
+        detail = (
+            "not an .npz archive, or holding pickled objects, which ttqst never reads"
+            if "pickle" in str(exc)
+            else f"{type(exc).__name__}: {exc}"
+        )
         raise FileFormatError(
             f"cannot read {what} from {path}: not a file ttqst wrote, or corrupt or truncated "
             f"({detail})"
         ) from exc
     found = meta.get("format")
     if found != kind:
-        actually = f"it is {ARCHIVE_KINDS[found]}, " if found in ARCHIVE_KINDS else ""
+        known = isinstance(found, str) and found in ARCHIVE_KINDS
+        actually = f"it is {ARCHIVE_KINDS[found]}, " if known else ""
         raise FileFormatError(
             f"{path} is not {noun}: {actually}format {found!r}, expected {kind!r}"
         )
-    if meta.get("version") != version:
-        found_version = meta.get("version")
-        newer = isinstance(found_version, int) and found_version > version
-        hint = "upgrade ttqst to read it" if newer else "re-create it with this ttqst"
-        raise FileFormatError(
-            f"{path} has {what} format version {found_version}, this ttqst reads version "
-            f"{version}; {hint}"
-        )
+    _check_version(path, f"{what} format", meta.get("version"), version)
     return meta, arrays
 
 
@@ -387,17 +468,50 @@ def read_report(path: str | os.PathLike) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path} (expected a ttqst report)")
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        report = loads_strict_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise FileFormatError(f"cannot read a ttqst report from {path}: {exc}") from exc
     if not isinstance(report, dict) or report.get("format") != REPORT_FORMAT:
         found = report.get("format") if isinstance(report, dict) else type(report).__name__
         raise FileFormatError(
             f"{path} is not a ttqst report: format {found!r}, expected {REPORT_FORMAT!r}"
         )
-    if report.get("version") != REPORT_VERSION:
-        raise FileFormatError(
-            f"{path} has report version {report.get('version')}, this ttqst reads version "
-            f"{REPORT_VERSION}"
-        )
+    _check_version(path, "report", report.get("version"), REPORT_VERSION)
+    _check_report_fields(path, report)
     return report
+
+
+_REPORT_FIELDS = {
+    "kind": str,
+    "created": str,
+    "inputs": dict,
+    "state": dict,
+    "method": str,
+    "window": int,
+    "settings": int,
+    "cuts": list,
+    "quality": dict,
+    "warnings": list,
+    "timings": dict,
+}
+"""Top-level report fields :func:`read_report` checks, with their JSON types."""
+
+
+def _check_report_fields(path: Path, report: dict) -> None:
+    """Every field of :data:`_REPORT_FIELDS` present with its type; ``state.n`` an int."""
+    for key, kind in _REPORT_FIELDS.items():
+        value = report.get(key)
+        if key not in report or isinstance(value, bool) or not isinstance(value, kind):
+            got = "missing" if key not in report else f"{_type_words(value)}"
+            raise FileFormatError(
+                f"{path}: report field {key!r} is {got}, expected a JSON "
+                f"{_JSON_NAMES[kind]}; the file is not a complete ttqst report"
+            )
+    n = report["state"].get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise FileFormatError(
+            f"{path}: report field 'state.n' is {_type_words(n)}, expected an integer >= 1"
+        )
+
+
+_JSON_NAMES = {str: "string", int: "integer", dict: "object", list: "array"}

@@ -27,7 +27,13 @@ from pathlib import Path
 import numpy as np
 from qiskit import QuantumCircuit
 
-from ttcross.validation import check_int
+from ttcross.validation import (
+    INT64_MAX,
+    check_count,
+    check_int,
+    check_int_array,
+    check_memory,
+)
 
 from .histograms import (
     apply_assignment,
@@ -36,8 +42,8 @@ from .histograms import (
     window_histograms,
     window_strings,
 )
-from .io import read_archive, write_archive
-from .pauli import bitstrings_to_bits, parse_pauli_string
+from .io import FileFormatError, header_int, read_archive, write_archive
+from .pauli import bitstrings_to_bits, check_bitstring, parse_pauli_string
 
 __all__ = [
     "MeasurementDesign",
@@ -55,6 +61,14 @@ DATA_FORMAT_VERSION = 1
 _DATA_KIND = "ttqst.MeasurementData"
 
 _BASES = "XYZ"
+
+
+def design_bytes(n: int, window: int) -> int:
+    """Bytes a :class:`MeasurementDesign` of ``n`` qubits and ``window`` takes (Python ints).
+
+    ``3^w`` settings, each an int64 row of n basis indices and a str of n characters.
+    """
+    return 3**window * (9 * n + window * 8 + 64)
 
 
 class MeasurementDesign:
@@ -82,6 +96,12 @@ class MeasurementDesign:
             raise ValueError(
                 f"`window == {self.window}` exceeds the {self.n} qubits; use window <= {self.n}"
             )
+        check_memory(
+            design_bytes(self.n, self.window),
+            f"a measurement design of n = {self.n} qubits and window {self.window} "
+            f"(3^{self.window} settings)",
+            "lower the window or the number of qubits",
+        )
         patterns = np.array(list(itertools.product(range(3), repeat=self.window)), dtype=np.int64)
         self.basis_indices = patterns[:, np.arange(self.n) % self.window] + 1
         self.basis_indices.flags.writeable = False
@@ -201,9 +221,9 @@ class MeasurementData:
         self.outcomes, self.counts, self.setting_index = _check_outcomes(
             design, outcomes, counts, setting_index
         )
-        self.shots = np.bincount(
-            self.setting_index, weights=self.counts, minlength=design.n_settings
-        ).astype(np.int64)
+        # exact int64 sums: _check_outcomes bounds the total by 2^63 - 1
+        self.shots = np.zeros(design.n_settings, dtype=np.int64)
+        np.add.at(self.shots, self.setting_index, self.counts)
         empty = np.flatnonzero(self.shots == 0)
         if empty.size:
             raise ValueError(
@@ -216,6 +236,8 @@ class MeasurementData:
     @classmethod
     def from_bits(cls, design: MeasurementDesign, bits: np.ndarray) -> MeasurementData:
         """From sampled bits of shape (n_settings, shots, n) (axis 2 = qubit k)."""
+        if not isinstance(design, MeasurementDesign):
+            raise TypeError(f"`design` must be a MeasurementDesign, got {type(design).__name__}")
         bits = np.asarray(bits)
         if bits.ndim != 3 or bits.shape[0] != design.n_settings or bits.shape[2] != design.n:
             raise ValueError(
@@ -238,9 +260,12 @@ class MeasurementData:
         Keys are bitstrings with qubit 0 right-most (Qiskit order); spaces between registers
         are not allowed (measure into one register, as :meth:`MeasurementDesign.circuits` does).
         """
-        if isinstance(counts, Mapping):
-            raise TypeError("`counts` must be a list of dicts, one per setting, not one dict")
-        counts = list(counts)
+        if not isinstance(design, MeasurementDesign):
+            raise TypeError(f"`design` must be a MeasurementDesign, got {type(design).__name__}")
+        if isinstance(counts, (Mapping, str, bytes)) or not isinstance(counts, Sequence):
+            raise TypeError(
+                f"`counts` must be a list of dicts, one per setting, not a {type(counts).__name__}"
+            )
         if len(counts) != design.n_settings:
             raise ValueError(
                 f"counts for {len(counts)} settings, expected {design.n_settings} "
@@ -248,37 +273,37 @@ class MeasurementData:
             )
         keys, weights, index = [], [], []
         for s, table in enumerate(counts):
-            for key, value in table.items():
-                if not isinstance(key, str) or len(key) != design.n or set(key) - {"0", "1"}:
-                    raise ValueError(
-                        f"setting {s}: outcome {key!r} is not a bitstring of {design.n} bits "
-                        "(Qiskit order, qubit 0 right-most)"
-                    )
-                if isinstance(value, bool) or not float(value).is_integer() or value < 0:
-                    raise ValueError(f"setting {s}: count {value!r} for {key!r} is not a count")
+            for key, value in _check_counts_table(table, s, design.n):
                 keys.append(key)
-                weights.append(int(value))
+                weights.append(value)
                 index.append(s)
+        _check_total(weights, "the counts")
         outcomes = bitstrings_to_bits(keys, design.n)
-        return cls(design, outcomes, np.array(weights), np.array(index))
+        return cls(
+            design, outcomes, np.array(weights, dtype=np.int64), np.array(index, dtype=np.int64)
+        )
 
     @classmethod
     def from_sampler_result(cls, design: MeasurementDesign, result) -> MeasurementData:
-        """From a SamplerV2 ``PrimitiveResult`` of ``design.circuits(...)`` (one pub each)."""
-        results = list(result)
+        """From a SamplerV2 ``PrimitiveResult`` of ``design.circuits(...)`` (one pub each).
+
+        Raises
+        ------
+        TypeError
+            ``result`` is a job (pass ``job.result()``), a list of counts dicts (use
+            :meth:`from_counts`) or anything else that is not a sequence of pub results with
+            one classical register each.
+        ValueError
+            Another number of pubs than settings, or pubs with several registers.
+        """
+        if not isinstance(design, MeasurementDesign):
+            raise TypeError(f"`design` must be a MeasurementDesign, got {type(design).__name__}")
+        results = _check_sampler_result(result)
         if len(results) != design.n_settings:
             raise ValueError(
                 f"sampler result has {len(results)} pub results, expected {design.n_settings}"
             )
-        counts = []
-        for s, pub in enumerate(results):
-            fields = list(pub.data.keys())
-            if len(fields) != 1:
-                raise ValueError(
-                    f"pub {s} has classical registers {fields}; expected exactly one "
-                    "(use MeasurementDesign.circuits, which measures into 'meas')"
-                )
-            counts.append(getattr(pub.data, fields[0]).get_counts())
+        counts = [_pub_counts(pub, s) for s, pub in enumerate(results)]
         return cls.from_counts(design, counts)
 
     # ------------------------------------------------------------------ properties
@@ -325,6 +350,11 @@ class MeasurementData:
                 f"window [{start}, {start + width}) needs width <= {self.design.window} "
                 f"(the design's window) inside {self.n} qubits"
             )
+        check_memory(
+            self.design.n_settings * 2**width * 40 + 4**width * 48,
+            f"the estimates of all 4^{width} Pauli strings of a window of {width} qubits",
+            "lower the window",
+        )
         correlators, raw = self._correlators(start, width)
         masks = outcome_masks(width)
         flat = window_strings(self.design.basis_indices, start, width)  # (S, 2^w), C order
@@ -414,7 +444,9 @@ class MeasurementData:
         }
         if self.assignment is not None:
             arrays["assignment"] = self.assignment
-        meta = {"n": self.n, "window": self.design.window}
+        # outcome_bits repeats n beside the packed outcomes: a header whose n was changed
+        # alone (phantom or dropped qubits inside the last byte) is then detected
+        meta = {"n": self.n, "window": self.design.window, "outcome_bits": self.n}
         return write_archive(
             path, _DATA_KIND, DATA_FORMAT_VERSION, meta, arrays, overwrite=overwrite
         )
@@ -427,22 +459,24 @@ class MeasurementData:
         ------
         FileNotFoundError
             If ``path`` does not exist.
-        ValueError
+        FileFormatError
             If the file is not one :meth:`save` wrote (not an ``.npz`` archive, truncated,
-            entries missing) or has another format version.
+            entries missing or of the wrong type or shape, a header that disagrees with the
+            arrays, a design too large for memory) or has another format version.
+        ValueError
+            Outcomes, counts or setting indices that are not valid data (the message of
+            ``MeasurementData``, prefixed by the path).
         """
         meta, arrays = read_archive(
             path, _DATA_KIND, DATA_FORMAT_VERSION, "a ttqst measurement file"
         )
+        n, window, outcomes = _read_outcomes(path, meta, arrays)
+        rows = [_archive_array(path, arrays, key, 1) for key in ("counts", "setting_index")]
         try:
-            n, window = int(meta["n"]), int(meta["window"])
-            outcomes = np.unpackbits(arrays["outcomes"], axis=1, count=n)
-            rows = (outcomes, arrays["counts"], arrays["setting_index"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(
-                f"cannot read a ttqst measurement file from {path}: entry {exc} missing or invalid"
-            ) from exc
-        return cls(MeasurementDesign(n, window), *rows, assignment=arrays.get("assignment"))
+            design = MeasurementDesign(n, window)
+            return cls(design, outcomes, *rows, assignment=arrays.get("assignment"))
+        except (TypeError, ValueError) as exc:
+            raise FileFormatError(f"{path}: {exc}") from exc
 
 
 class ExactExpectations:
@@ -619,17 +653,38 @@ def assignment_from_calibration(
     """Per-qubit assignment matrices ``A[k][measured, true]`` (n, 2, 2) from the counts of
     :func:`readout_calibration_circuits` (Qiskit bitstrings, qubit 0 right-most)."""
     columns = []
-    for table in (counts_zeros, counts_ones):
-        keys = list(table)
-        n = len(keys[0]) if keys else 0
-        if not keys or any(len(k) != n or set(k) - {"0", "1"} for k in keys):
-            raise ValueError("calibration counts must be non-empty bitstring -> count dicts")
-        bits = bitstrings_to_bits(keys, n)
-        weights = np.array([table[k] for k in keys], dtype=float)
-        columns.append(weights @ bits / weights.sum())  # P(measured 1 | true) per qubit
+    for name, table in (("counts_zeros", counts_zeros), ("counts_ones", counts_ones)):
+        if not isinstance(table, Mapping):
+            raise TypeError(
+                f"`{name}` must be a dict {{bitstring: count}}, got a {type(table).__name__}"
+            )
+        if not table:
+            raise ValueError(
+                f"`{name}` is empty: calibration counts must be non-empty bitstring -> count "
+                "dicts, from a run of readout_calibration_circuits"
+            )
+        n = len(next(iter(table))) if isinstance(next(iter(table)), str) else 0
+        try:
+            pairs = list(_check_counts_table(table, name, n))
+        except ValueError as exc:
+            raise ValueError(
+                f"calibration counts must be non-empty bitstring -> count dicts: {exc}"
+            ) from None
+        total = _check_total([c for _, c in pairs], f"`{name}`")
+        if total == 0:
+            raise ValueError(
+                f"`{name}` has no shots (every count is 0): expected the counts of a "
+                "calibration run; run readout_calibration_circuits with shots >= 1"
+            )
+        bits = bitstrings_to_bits([k for k, _ in pairs], n)
+        weights = np.array([c for _, c in pairs], dtype=float)
+        columns.append(weights @ bits / total)  # P(measured 1 | true) per qubit
     p1_given_0, p1_given_1 = columns
     if p1_given_0.shape != p1_given_1.shape:
-        raise ValueError("the two calibration runs have different qubit counts")
+        raise ValueError(
+            f"the two calibration runs have different qubit counts: {p1_given_0.size} "
+            f"(counts_zeros) and {p1_given_1.size} (counts_ones); run both on the same qubits"
+        )
     a = np.empty((len(p1_given_0), 2, 2))
     a[:, 0, 0], a[:, 1, 0] = 1 - p1_given_0, p1_given_0
     a[:, 0, 1], a[:, 1, 1] = 1 - p1_given_1, p1_given_1
@@ -645,9 +700,18 @@ def _binomial_variance(mean: np.ndarray, shots: np.ndarray) -> np.ndarray:
 
 
 def _check_outcomes(design, outcomes, counts, setting_index):
-    outcomes = np.asarray(outcomes)
-    counts = np.asarray(counts)
-    setting_index = np.asarray(setting_index)
+    """Outcome rows (uint8 bits), counts and setting indices (int64), checked.
+
+    Values are refused, never cast: bits other than 0/1 (``0.5``, ``2``, ``-1``), fractional
+    counts or indices (``2.0`` is taken as 2), negative counts, indices outside the design,
+    and counts whose total exceeds int64.
+    """
+    outcomes = _int_field(outcomes, "outcomes", 0, 1, "outcomes must be bits (0 or 1)")
+    counts = _int_field(counts, "counts", 0, None, "counts must be finite and non-negative")
+    last = design.n_settings - 1
+    setting_index = _int_field(
+        setting_index, "setting_index", 0, last, f"setting_index must lie in 0..{last}"
+    )
     if outcomes.ndim != 2 or outcomes.shape[1] != design.n:
         raise ValueError(
             f"outcomes must have shape (K, {design.n}) for {design.n} qubits, got {outcomes.shape}"
@@ -657,17 +721,130 @@ def _check_outcomes(design, outcomes, counts, setting_index):
             f"counts {counts.shape} and setting_index {setting_index.shape} must both have "
             f"shape ({outcomes.shape[0]},), one per outcome row"
         )
-    if outcomes.size and (outcomes.max() > 1):
-        raise ValueError("outcomes must be bits (0 or 1)")
-    if counts.size and (not np.all(np.isfinite(counts)) or counts.min() < 0):
-        raise ValueError("counts must be finite and non-negative")
-    if setting_index.size and (setting_index.min() < 0 or setting_index.max() >= design.n_settings):
-        raise ValueError(f"setting_index must lie in 0..{design.n_settings - 1}")
-    return (
-        outcomes.astype(np.uint8),
-        counts.astype(np.int64),
-        setting_index.astype(np.int64),
-    )
+    _check_total(counts, "counts")
+    return outcomes.astype(np.uint8), counts, setting_index
+
+
+def _int_field(array, name: str, low: int, high: int | None, rule: str) -> np.ndarray:
+    """:func:`check_int_array` with the rule in words in front of its message."""
+    try:
+        return check_int_array(array, name, minimum=low, maximum=high)
+    except ValueError as exc:
+        raise ValueError(f"{rule}: {exc}") from None
+    except TypeError as exc:
+        raise TypeError(f"{rule}: {exc}") from None
+
+
+def _check_total(counts, name: str) -> int:
+    """The exact total of non-negative counts (Python ints); ValueError above int64."""
+    total = sum(int(c) for c in counts) if not isinstance(counts, np.ndarray) else None
+    if total is None:  # int64 array of values >= 0: sum in two halves to stay exact
+        total = int(np.sum(counts >> 32, dtype=np.uint64)) * 2**32 + int(
+            np.sum(counts & 0xFFFFFFFF, dtype=np.uint64)
+        )
+    if total > INT64_MAX:
+        raise ValueError(
+            f"{name} total {total} shots, more than {INT64_MAX} (2^63 - 1, the largest total "
+            "ttqst stores); split the data"
+        )
+    return total
+
+
+def _check_counts_table(table: object, where: object, n: int):
+    """Yield ``(bitstring, count)`` of one counts dict, every key and count checked."""
+    label = f"setting {where}" if isinstance(where, int) else f"`{where}`"
+    if not isinstance(table, Mapping):
+        raise TypeError(
+            f"{label}: counts must be a dict {{bitstring: count}}, got a {type(table).__name__}"
+        )
+    for key, value in table.items():
+        key = check_bitstring(key, n, label)
+        yield key, check_count(value, f"count of {key!r} in {label.strip('`')}")
+
+
+def _check_sampler_result(result: object) -> list:
+    """The pub results of a SamplerV2 ``PrimitiveResult``; TypeError for other objects."""
+    if hasattr(result, "result") and callable(result.result) and not hasattr(result, "__len__"):
+        raise TypeError(
+            f"`result` is a {type(result).__name__} (a job?): expected its result; pass "
+            "`job.result()`"
+        )
+    if isinstance(result, (str, bytes, Mapping)) or not hasattr(result, "__iter__"):
+        raise TypeError(
+            "`result` must be a SamplerV2 PrimitiveResult (from `job.result()`), got "
+            f"{result!r:.60} (type {type(result).__name__})"
+        )
+    results = list(result)
+    if results and isinstance(results[0], Mapping):
+        raise TypeError(
+            "`result` holds dicts: for counts dicts use MeasurementData.from_counts; "
+            "from_sampler_result takes a SamplerV2 PrimitiveResult (from `job.result()`)"
+        )
+    return results
+
+
+def _pub_counts(pub: object, s: int) -> Mapping:
+    """The counts of the one classical register of a pub result."""
+    data = getattr(pub, "data", None)
+    if data is None or not callable(getattr(data, "keys", None)):
+        raise TypeError(
+            f"pub {s} is a {type(pub).__name__}, not a SamplerV2 pub result with `.data`; "
+            "pass the PrimitiveResult from `job.result()`"
+        )
+    fields = list(data.keys())
+    if len(fields) != 1:
+        raise ValueError(
+            f"pub {s} has classical registers {fields}; expected exactly one "
+            "(use MeasurementDesign.circuits, which measures into 'meas')"
+        )
+    register = getattr(data, fields[0])
+    if not callable(getattr(register, "get_counts", None)):
+        raise TypeError(
+            f"pub {s}: register {fields[0]!r} is a {type(register).__name__} without "
+            "get_counts(); expected the BitArray of a SamplerV2 result"
+        )
+    return register.get_counts()
+
+
+def _archive_array(path, arrays: dict, key: str, ndim: int) -> np.ndarray:
+    """Array ``key`` of an archive, present and of ``ndim`` dimensions (FileFormatError)."""
+    if key not in arrays:
+        raise FileFormatError(
+            f"cannot read a ttqst measurement file from {path}: entry {key!r} missing or "
+            "invalid (no such array); re-create the file"
+        )
+    array = arrays[key]
+    if array.ndim != ndim:
+        raise FileFormatError(
+            f"{path}: array {key!r} has shape {array.shape}, expected {ndim} dimension(s)"
+        )
+    return array
+
+
+def _read_outcomes(path, meta: dict, arrays: dict) -> tuple[int, int, np.ndarray]:
+    """``n``, ``window`` and the unpacked outcome rows, checked against each other."""
+    n = header_int(path, meta, "n", minimum=1)
+    window = header_int(path, meta, "window", minimum=1)
+    if "outcome_bits" in meta and header_int(path, meta, "outcome_bits", minimum=1) != n:
+        raise FileFormatError(
+            f"{path}: header says n = {n} qubits but the outcomes were written with "
+            f"{meta['outcome_bits']} bits; the header was changed: re-create the file"
+        )
+    packed = _archive_array(path, arrays, "outcomes", 2)
+    width = -(-n // 8)
+    if packed.dtype != np.uint8 or packed.shape[1] != width:
+        raise FileFormatError(
+            f"{path}: outcomes are {packed.dtype} of shape {packed.shape}, expected uint8 "
+            f"(K, {width}) for the header's n = {n} qubits (8 per byte); the header does not "
+            "match the data"
+        )
+    bits = np.unpackbits(packed, axis=1)
+    if bits[:, n:].any():
+        raise FileFormatError(
+            f"{path}: outcomes hold bits beyond the header's n = {n} qubits; the header "
+            "does not match the data (a qubit would be dropped)"
+        )
+    return n, window, bits[:, :n]
 
 
 def _check_assignment(assignment, n: int) -> np.ndarray:

@@ -39,6 +39,7 @@ __all__ = [
     "PAULI_MATRICES",
     "bits_to_bitstrings",
     "bitstrings_to_bits",
+    "check_bitstring",
     "dense_to_pauli",
     "parse_pauli_string",
     "pauli_to_dense",
@@ -135,6 +136,59 @@ def bitstrings_to_bits(keys: Sequence[str], n_qubits: int) -> np.ndarray:
         return np.zeros((0, n_qubits), dtype=np.uint8)
     raw = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8)
     return np.ascontiguousarray((raw.reshape(len(keys), n_qubits) - ord("0"))[:, ::-1])
+
+
+def check_bitstring(key: object, n_qubits: int, where: str) -> str:
+    """Return ``key`` if it is a Qiskit bitstring of ``n_qubits`` characters ``0``/``1``.
+
+    The one accepted form is what ``Result.get_counts()`` and SamplerV2's ``get_counts()``
+    give for one classical register: ``n_qubits`` characters, qubit 0 right-most. Refused,
+    with a sentence saying why: Qiskit's hexadecimal keys (``"0x3"``, from
+    ``Result.data()["counts"]``), keys with spaces between several registers, other
+    characters, other lengths and non-strings.
+
+    Parameters
+    ----------
+    key : object
+    n_qubits : int
+    where : str
+        Where the key was found, for the message (e.g. ``"setting 3"``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Not a str (a key is data, read from a file), another form, length or alphabet.
+    """
+    if not isinstance(key, str):
+        raise ValueError(
+            f"{where}: outcome key {key!r} is a {type(key).__name__}, expected a bitstring of "
+            f"{n_qubits} characters 0/1 (Qiskit order, qubit 0 right-most)"
+        )
+    if len(key) == n_qubits and not key.strip("01"):
+        return key
+    if key.lower().startswith("0x"):
+        why = (
+            "a hexadecimal key (Qiskit's raw Result.data() form); use Result.get_counts(), "
+            "which gives bitstrings"
+        )
+    elif " " in key.strip():
+        why = (
+            "spaces separate several classical registers; measure all qubits into one "
+            "register (MeasurementDesign.circuits does)"
+        )
+    elif key.strip("01"):
+        bad = sorted(set(key) - {"0", "1"})
+        why = f"characters {bad} are not bits; only 0 and 1"
+    else:
+        why = f"{len(key)} bits, one per qubit needed"
+    raise ValueError(
+        f"{where}: outcome key {key!r} is not a bitstring of {n_qubits} bits (Qiskit order, "
+        f"qubit 0 right-most): {why}"
+    )
 
 
 def bits_to_bitstrings(bits: np.ndarray) -> list[str]:
