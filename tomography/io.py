@@ -130,20 +130,20 @@ def _check_version(path: Path, label: str, found: object, version: int) -> None:
         )
 
 
-def header_int(path: str | os.PathLike, meta: dict, key: str, minimum: int = 0) -> int:
+def header_int(path: str | os.PathLike, meta: dict, key: str, what: str, minimum: int = 0) -> int:
     """Header entry ``key`` as an int ``>= minimum``; FileFormatError naming file and entry.
 
-    JSON ints only: ``3.0``, ``"3"``, ``true`` and missing entries are refused.
+    JSON ints only: ``3.0``, ``"3"``, ``true`` and missing entries are refused. ``what``
+    names the file kind for the message (``"a ttqst state"``).
     """
+    start = f"cannot read {what} from {path}: header entry {key!r}"
     if key not in meta:
-        raise FileFormatError(f"{path}: header entry {key!r} missing; re-create the file")
+        raise FileFormatError(f"{start} missing; re-create the file")
     value = meta[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FileFormatError(
-            f"{path}: header entry {key!r} is {_type_words(value)}, expected an integer"
-        )
+        raise FileFormatError(f"{start} is {_type_words(value)}, expected an integer")
     if value < minimum:
-        raise FileFormatError(f"{path}: header entry {key!r} is {value}, expected >= {minimum}")
+        raise FileFormatError(f"{start} is {value}, expected >= {minimum}")
     return value
 
 

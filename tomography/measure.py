@@ -59,6 +59,7 @@ __all__ = [
 DATA_FORMAT_VERSION = 1
 """Version of the ``.npz`` layout written by :meth:`MeasurementData.save`."""
 _DATA_KIND = "ttqst.MeasurementData"
+_WHAT = "a ttqst measurement file"
 
 _BASES = "XYZ"
 
@@ -476,7 +477,7 @@ class MeasurementData:
             design = MeasurementDesign(n, window)
             return cls(design, outcomes, *rows, assignment=arrays.get("assignment"))
         except (TypeError, ValueError) as exc:
-            raise FileFormatError(f"{path}: {exc}") from exc
+            raise FileFormatError(f"cannot read {_WHAT} from {path}: {exc}") from exc
 
 
 class ExactExpectations:
@@ -816,32 +817,36 @@ def _archive_array(path, arrays: dict, key: str, ndim: int) -> np.ndarray:
     array = arrays[key]
     if array.ndim != ndim:
         raise FileFormatError(
-            f"{path}: array {key!r} has shape {array.shape}, expected {ndim} dimension(s)"
+            f"cannot read {_WHAT} from {path}: array {key!r} has shape {array.shape}, "
+            f"expected {ndim} dimension(s)"
         )
     return array
 
 
 def _read_outcomes(path, meta: dict, arrays: dict) -> tuple[int, int, np.ndarray]:
     """``n``, ``window`` and the unpacked outcome rows, checked against each other."""
-    n = header_int(path, meta, "n", minimum=1)
-    window = header_int(path, meta, "window", minimum=1)
-    if "outcome_bits" in meta and header_int(path, meta, "outcome_bits", minimum=1) != n:
+    n = header_int(path, meta, "n", _WHAT, minimum=1)
+    window = header_int(path, meta, "window", _WHAT, minimum=1)
+    if "outcome_bits" in meta and header_int(path, meta, "outcome_bits", _WHAT, 1) != n:
         raise FileFormatError(
-            f"{path}: header says n = {n} qubits but the outcomes were written with "
+            f"cannot read {_WHAT} from {path}: header says n = {n} qubits but the outcomes "
+            "were written with "
             f"{meta['outcome_bits']} bits; the header was changed: re-create the file"
         )
     packed = _archive_array(path, arrays, "outcomes", 2)
     width = -(-n // 8)
     if packed.dtype != np.uint8 or packed.shape[1] != width:
         raise FileFormatError(
-            f"{path}: outcomes are {packed.dtype} of shape {packed.shape}, expected uint8 "
+            f"cannot read {_WHAT} from {path}: outcomes are {packed.dtype} of shape "
+            f"{packed.shape}, expected uint8 "
             f"(K, {width}) for the header's n = {n} qubits (8 per byte); the header does not "
             "match the data"
         )
     bits = np.unpackbits(packed, axis=1)
     if bits[:, n:].any():
         raise FileFormatError(
-            f"{path}: outcomes hold bits beyond the header's n = {n} qubits; the header "
+            f"cannot read {_WHAT} from {path}: outcomes hold bits beyond the header's n = {n} "
+            "qubits; the header "
             "does not match the data (a qubit would be dropped)"
         )
     return n, window, bits[:, :n]

@@ -23,9 +23,9 @@ import numpy as np
 from ttcross import TensorTrain
 from ttcross import contract as ct
 from ttcross.environments import absorb_environments, vector_environments
-from ttcross.validation import check_int
+from ttcross.validation import check_int, check_memory
 
-from .io import read_archive, write_archive
+from .io import FileFormatError, header_int, read_archive, write_archive
 from .pauli import (
     PAULI_MATRICES,
     bits_to_bitstrings,
@@ -369,9 +369,15 @@ class PauliMPO:
         """
         settings = _check_bases(bases, self.n)
         shots = check_int(shots, "shots", minimum=1)
+        check_memory(
+            sample_bytes(len(settings), shots, self.n),
+            f"sampling {len(settings)} settings x {shots} shots x {self.n} qubits",
+            "lower shots (or the number of settings)",
+        )
+        self._check_samplable()
         rng = np.random.default_rng(seed)
         environments, _ = vector_environments(self._tt.cores, from_left=False)
-        all_bases = np.repeat(settings, shots, axis=0)  # (settings * shots, n)
+        all_bases = np.repeat(settings.astype(np.uint8), shots, axis=0)  # (settings * shots, n)
         chunk = max(256, 2**22 // max(self._tt.ranks))  # bounds the (M, 2, r) buffers
         pieces = []
         for i in range(0, len(all_bases), chunk):
@@ -384,6 +390,15 @@ class PauliMPO:
         if apply_assignment and self._assignment is not None:
             out = _apply_assignment(out, self._assignment, rng)
         return out
+
+    def _check_samplable(self) -> None:
+        """Refuse to sample an operator whose trace is not positive and finite."""
+        trace = self.trace()
+        if not (np.isfinite(trace) and trace > 0):
+            raise ValueError(
+                f"the trace is {trace:.3g}: not a state, whose trace is positive and finite; "
+                "it cannot be sampled (check where it came from)"
+            )
 
     # ------------------------------------------------------------------ files
     def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
@@ -415,23 +430,37 @@ class PauliMPO:
         ------
         FileNotFoundError
             If ``path`` does not exist.
-        ValueError
+        FileFormatError
             If the file is not one :meth:`save` wrote (not an ``.npz`` archive, truncated,
-            entries missing) or has another format version.
+            entries missing or invalid, a header ``n`` other than the number of cores), has
+            another format version, or holds no state: a trace that is zero, negative or
+            not finite.
         """
         meta, arrays = read_archive(path, _STATE_KIND, STATE_FORMAT_VERSION, "a ttqst state")
+        n = header_int(path, meta, "n", "a ttqst state", minimum=1)
+        stored = sorted(k for k in arrays if k.startswith("core_"))
+        if len(stored) != n:
+            raise FileFormatError(
+                f"cannot read a ttqst state from {path}: header says n = {n} qubits but the "
+                f"file holds {len(stored)} cores; "
+                "the header does not match the data (re-create the file)"
+            )
         try:
-            cores = [arrays[f"core_{k}"] for k in range(int(meta["n"]))]
-            log_scale = float(meta["log_scale"])
-            truncation_error = float(meta["truncation_error"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(
-                f"cannot read a ttqst state from {path}: entry {exc} missing or invalid"
+            cores = [arrays[f"core_{k}"] for k in range(n)]
+            log_scale = _header_float(meta, "log_scale")
+            truncation_error = _header_float(meta, "truncation_error")
+            tt = TensorTrain(cores, log_scale=log_scale)
+            # files of ttqst 0.1.0 name the assignment matrices "readout"
+            assignment = arrays.get("assignment", arrays.get("readout"))
+            state = cls(tt, truncation_error=truncation_error, assignment=assignment)
+            state._check_samplable()
+        except KeyError as exc:
+            raise FileFormatError(
+                f"cannot read a ttqst state from {path}: entry {exc} missing; re-create the file"
             ) from exc
-        tt = TensorTrain(cores, log_scale=log_scale)
-        # files of ttqst 0.1.0 name the assignment matrices "readout"
-        assignment = arrays.get("assignment", arrays.get("readout"))
-        return cls(tt, truncation_error=truncation_error, assignment=assignment)
+        except (TypeError, ValueError) as exc:
+            raise FileFormatError(f"cannot read a ttqst state from {path}: {exc}") from exc
+        return state
 
     # ------------------------------------------------------------------ tensornetwork
     def to_tensornetwork(self, kind: str = "mpo"):
@@ -483,6 +512,27 @@ def _map_sites(tt: TensorTrain, matrix: np.ndarray) -> TensorTrain:
     """The same (4, 4) linear map applied to every mode of a tensor train."""
     cores = [ct.apply_site_operator(matrix, core) for core in tt.cores]
     return TensorTrain(cores, log_scale=tt.log_scale)
+
+
+def sample_bytes(n_settings: int, shots: int, n: int) -> int:
+    """Bytes :meth:`PauliMPO.sample_bits` and the data built from its bits take (Python ints).
+
+    Per row (setting x shot): the bases and the bits (``n`` bytes each), the
+    ``MeasurementData`` copy of the bits, a count and a setting index (8 bytes each).
+    """
+    return n_settings * shots * (3 * n + 16)
+
+
+def _header_float(meta: dict, key: str) -> float:
+    """A finite float header entry (JSON number, not bool)."""
+    value = meta[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"header entry {key!r} is {value!r} (a {type(value).__name__}), expected a number"
+        )
+    if not np.isfinite(value):
+        raise ValueError(f"header entry {key!r} is {value!r}, expected a finite number")
+    return float(value)
 
 
 def _check_same_n(a: PauliMPO, b: PauliMPO) -> None:
