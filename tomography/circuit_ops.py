@@ -101,6 +101,11 @@ def _check_inputs(circuit: object, noise_model: object) -> None:
             f"noise_model must be a qiskit_aer.noise.NoiseModel or None, not "
             f"{type(noise_model).__name__}"
         )
+    if circuit.num_qubits == 0:
+        raise ValueError(
+            "circuit has no qubits: ttqst needs n >= 1 (a circuit with qubits and no gates "
+            "is fine: it prepares |0...0>)"
+        )
     if circuit.parameters:
         names = sorted(p.name for p in circuit.parameters)
         raise ValueError(
@@ -118,12 +123,36 @@ def _last_gate_index(circuit: QuantumCircuit) -> dict[int, int]:
     return last
 
 
-def _check_neighbours(name: str, qubits: tuple[int, ...]) -> None:
+def _check_neighbours(
+    name: str, qubits: tuple[int, ...], index: int, source: tuple[str, tuple[int, ...]]
+) -> None:
+    """Two-qubit gates act on neighbours; the message names the instruction as written.
+
+    ``source`` is the written instruction's name and qubits; when ``name`` came from its
+    decomposition (a three-qubit gate into ``cx``), both are named.
+    """
     if len(qubits) == 2 and abs(qubits[0] - qubits[1]) != 1:
+        written, on = source
+        head = f"instruction {index} {written!r} on qubits {on}"
+        if (name, qubits) != source:
+            head += f" decomposes into {name!r} on qubits {qubits}"
         raise ValueError(
-            f"two-qubit gate {name!r} on qubits {qubits}: not neighbours on the line; expected "
-            "(i, i + 1) or (i + 1, i); route the circuit first (e.g. with SWAPs)"
+            f"{head}: not neighbours on the line; a two-qubit gate needs qubits (i, i + 1) or "
+            "(i + 1, i); route the circuit first (e.g. with SWAPs)"
         )
+
+
+def _check_params(op: Instruction, qubits: tuple[int, ...], index: int) -> None:
+    """Numeric gate parameters (angles, matrices) must be finite."""
+    for k, param in enumerate(op.params):
+        try:
+            values = np.asarray(param, dtype=np.complex128)
+        except (TypeError, ValueError):
+            continue  # parameter expressions are caught as unbound parameters
+        if not np.all(np.isfinite(values)):
+            raise _reject(
+                op.name, qubits, index, f"parameter {k} is {param!r:.40}, expected a finite number"
+            )
 
 
 def _reject(name: str, qubits: tuple[int, ...], index: int, why: str) -> ValueError:
@@ -177,8 +206,9 @@ def prepare_circuit(
                 raise _reject(op.name, qubits, index, why)
             continue
         _check_supported(op, qubits, index, bool(item.clbits))
+        _check_params(op, qubits, index)
         for sub_op, sub_qubits in _expand(op, qubits, basis, index):
-            _check_neighbours(sub_op.name, sub_qubits)
+            _check_neighbours(sub_op.name, sub_qubits, index, (op.name, qubits))
             out.append(sub_op, [out.qubits[q] for q in sub_qubits])
     return out
 
