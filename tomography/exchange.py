@@ -30,6 +30,9 @@ from pathlib import Path
 
 from qiskit import QuantumCircuit
 
+from ttcross.validation import check_int
+
+from .io import loads_strict_json
 from .measure import MeasurementData, MeasurementDesign
 
 __all__ = [
@@ -83,13 +86,9 @@ def load_qasm(path: str | os.PathLike) -> QuantumCircuit:
     FileNotFoundError
         No file at ``path``.
     ValueError
-        No OpenQASM 2/3 header, or measurements before the last gates.
-    qiskit.exceptions.QiskitError
-        The file does not parse.
+        No OpenQASM 2/3 header, a file that does not parse (the parser's message, with the
+        path), no qubits, or measurements before the last gates.
     """
-    from qiskit import qasm2, qasm3
-    from qiskit.exceptions import MissingOptionalLibraryError
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no file at {path} (expected an OpenQASM 2 or 3 file)")
@@ -100,18 +99,14 @@ def load_qasm(path: str | os.PathLike) -> QuantumCircuit:
             f"{path} is not an OpenQASM 2 or 3 file: expected a header 'OPENQASM 2.0;' or "
             "'OPENQASM 3.0;'"
         )
-    include_path = (str(path.parent),)
-    if header.group(1) == "2":
-        circuit = qasm2.loads(
-            text, include_path=include_path, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS
-        )
-    else:
-        try:
-            circuit = qasm3.loads(text)
-        except MissingOptionalLibraryError:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # ExperimentalWarning of the native importer
-                circuit = qasm3.loads_experimental(text, include_path=include_path)
+    version = header.group(1)
+    try:
+        circuit = _parse_qasm(text, version, (str(path.parent),))
+    except Exception as exc:  # each parser has its own exception classes, none a ValueError
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(f"cannot parse {path} as OpenQASM {version}: {message}") from exc
+    if circuit.num_qubits == 0:
+        raise ValueError(f"{path} declares no qubits: expected a state preparation on n >= 1")
     circuit = circuit.remove_final_measurements(inplace=False)
     if circuit.num_clbits:
         raise ValueError(
@@ -119,6 +114,23 @@ def load_qasm(path: str | os.PathLike) -> QuantumCircuit:
             "state preparation only (final measurements are fine)"
         )
     return standard_gates(circuit)
+
+
+def _parse_qasm(text: str, version: str, include_path: tuple[str, ...]) -> QuantumCircuit:
+    """Qiskit's OpenQASM 2 or 3 reader (see :func:`load_qasm`)."""
+    from qiskit import qasm2, qasm3
+    from qiskit.exceptions import MissingOptionalLibraryError
+
+    if version == "2":
+        return qasm2.loads(
+            text, include_path=include_path, custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS
+        )
+    try:
+        return qasm3.loads(text)
+    except MissingOptionalLibraryError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ExperimentalWarning of the native importer
+            return qasm3.loads_experimental(text, include_path=include_path)
 
 
 def standard_gates(circuit: QuantumCircuit) -> QuantumCircuit:
@@ -260,27 +272,31 @@ def load_counts(
     FileNotFoundError
         No file at ``source``.
     ValueError
-        Not JSON, not the layout, settings missing or foreign, a count that is not a count.
+        Not JSON (or strict JSON: a key repeated in one object, be it a setting or a
+        bitstring, NaN or Infinity), not the layout, settings missing or foreign, an outcome
+        key that is not a bitstring of n bits, a count that is not a count (see
+        :meth:`MeasurementData.from_counts`).
+    TypeError
+        ``source`` neither a path nor a mapping.
     """
-    if isinstance(source, Mapping):
-        table, name = source, "counts"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise FileNotFoundError(f"no file at {path} (expected a counts JSON file)")
-        try:
-            table = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path} is not a JSON file: {exc}") from exc
-        name = str(path)
+    table, name = _read_counts_source(source)
     if not isinstance(table, Mapping) or not table:
         raise ValueError(f"{name}: expected a non-empty object {{setting: {{bitstring: count}}}}")
-    if not all(isinstance(v, Mapping) for v in table.values()):
-        raise ValueError(f"{name}: every value must be an object {{bitstring: count}}")
+    bad = next((k for k, v in table.items() if not isinstance(v, Mapping)), None)
+    if bad is not None:
+        raise ValueError(
+            f"{name}: setting {bad!r} maps to {table[bad]!r:.60}; every value must be an "
+            "object {bitstring: count}"
+        )
+    if not all(isinstance(k, str) and k for k in table):
+        key = next(k for k in table if not (isinstance(k, str) and k))
+        raise ValueError(f"{name}: setting key {key!r} is not a string over XYZ")
     lengths = {len(k) for k in table}
     if len(lengths) != 1:
         raise ValueError(f"{name}: setting strings of different lengths {sorted(lengths)}")
     n = lengths.pop()
+    if window is not None:
+        window = check_int(window, "window", minimum=1)
     if window is None:
         window = round(math.log(len(table), 3))
         if 3**window != len(table):
@@ -298,4 +314,27 @@ def load_counts(
             f"{name}: setting {missing[0]!r} missing: expected {design.n_settings} "
             f"(3^{window}), got {len(table)}"
         )
-    return MeasurementData.from_counts(design, [table[s] for s in design.settings])
+    try:
+        return MeasurementData.from_counts(design, [table[s] for s in design.settings])
+    except ValueError as exc:  # name the file and the setting string, not only its index
+        message = re.sub(
+            r"setting (\d+)", lambda m: f"setting {design.settings[int(m[1])]!r}", str(exc)
+        )
+        raise ValueError(f"{name}: {message}") from exc
+
+
+def _read_counts_source(source: object) -> tuple[object, str]:
+    """The counts object of :func:`load_counts` and a name for messages."""
+    if isinstance(source, Mapping):
+        return source, "counts"
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(
+            f"`source` must be a path to a counts JSON file or a dict, got {type(source).__name__}"
+        )
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"no file at {path} (expected a counts JSON file)")
+    try:
+        return loads_strict_json(path.read_text(encoding="utf-8")), str(path)
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
+        raise ValueError(f"{path} is not a valid counts JSON file: {exc}") from exc

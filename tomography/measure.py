@@ -274,7 +274,7 @@ class MeasurementData:
             )
         keys, weights, index = [], [], []
         for s, table in enumerate(counts):
-            for key, value in _check_counts_table(table, s, design.n):
+            for key, value in _check_counts_table(table, f"setting {s}", design.n):
                 keys.append(key)
                 weights.append(value)
                 index.append(s)
@@ -751,16 +751,15 @@ def _check_total(counts, name: str) -> int:
     return total
 
 
-def _check_counts_table(table: object, where: object, n: int):
+def _check_counts_table(table: object, label: str, n: int):
     """Yield ``(bitstring, count)`` of one counts dict, every key and count checked."""
-    label = f"setting {where}" if isinstance(where, int) else f"`{where}`"
     if not isinstance(table, Mapping):
         raise TypeError(
             f"{label}: counts must be a dict {{bitstring: count}}, got a {type(table).__name__}"
         )
     for key, value in table.items():
         key = check_bitstring(key, n, label)
-        yield key, check_count(value, f"count of {key!r} in {label.strip('`')}")
+        yield key, check_count(value, f"count of {key!r} in {label}")
 
 
 def _check_sampler_result(result: object) -> list:
