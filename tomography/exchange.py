@@ -280,6 +280,18 @@ def load_counts(
         ``source`` neither a path nor a mapping.
     """
     table, name = _read_counts_source(source)
+    design = _counts_design(table, name, window)
+    try:
+        return MeasurementData.from_counts(design, [table[s] for s in design.settings])
+    except ValueError as exc:  # name the file and the setting string, not only its index
+        message = re.sub(
+            r"setting (\d+)", lambda m: f"setting {design.settings[int(m[1])]!r}", str(exc)
+        )
+        raise ValueError(f"{name}: {message}") from exc
+
+
+def _settings_length(table: object, name: str) -> int:
+    """n: the common length of the setting keys of a counts object, its layout checked."""
     if not isinstance(table, Mapping) or not table:
         raise ValueError(f"{name}: expected a non-empty object {{setting: {{bitstring: count}}}}")
     bad = next((k for k, v in table.items() if not isinstance(v, Mapping)), None)
@@ -288,20 +300,28 @@ def load_counts(
             f"{name}: setting {bad!r} maps to {table[bad]!r:.60}; every value must be an "
             "object {bitstring: count}"
         )
-    if not all(isinstance(k, str) and k for k in table):
-        key = next(k for k in table if not (isinstance(k, str) and k))
+    key = next((k for k in table if not (isinstance(k, str) and k)), None)
+    if key is not None:
         raise ValueError(f"{name}: setting key {key!r} is not a string over XYZ")
     lengths = {len(k) for k in table}
     if len(lengths) != 1:
         raise ValueError(f"{name}: setting strings of different lengths {sorted(lengths)}")
-    n = lengths.pop()
+    return lengths.pop()
+
+
+def _counts_design(table: object, name: str, window: int | None) -> MeasurementDesign:
+    """The design whose settings are exactly the keys of ``table``."""
+    n = _settings_length(table, name)
     if window is not None:
         window = check_int(window, "window", minimum=1)
-    if window is None:
+    else:
         window = round(math.log(len(table), 3))
         if 3**window != len(table):
             raise ValueError(f"{name} has {len(table)} settings, not a power of 3; give window")
-    design = MeasurementDesign(n, window)
+    try:
+        design = MeasurementDesign(n, window)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
     extra = sorted(set(table) - set(design.settings))
     if extra:
         raise ValueError(
@@ -314,13 +334,7 @@ def load_counts(
             f"{name}: setting {missing[0]!r} missing: expected {design.n_settings} "
             f"(3^{window}), got {len(table)}"
         )
-    try:
-        return MeasurementData.from_counts(design, [table[s] for s in design.settings])
-    except ValueError as exc:  # name the file and the setting string, not only its index
-        message = re.sub(
-            r"setting (\d+)", lambda m: f"setting {design.settings[int(m[1])]!r}", str(exc)
-        )
-        raise ValueError(f"{name}: {message}") from exc
+    return design
 
 
 def _read_counts_source(source: object) -> tuple[object, str]:

@@ -448,7 +448,7 @@ class PauliMPO:
         try:
             cores = [arrays[f"core_{k}"] for k in range(n)]
             log_scale = _header_float(meta, "log_scale")
-            truncation_error = _header_float(meta, "truncation_error")
+            truncation_error = _header_float(meta, "truncation_error", minimum=0.0)
             tt = TensorTrain(cores, log_scale=log_scale)
             # files of ttqst 0.1.0 name the assignment matrices "readout"
             assignment = arrays.get("assignment", arrays.get("readout"))
@@ -523,8 +523,8 @@ def sample_bytes(n_settings: int, shots: int, n: int) -> int:
     return n_settings * shots * (3 * n + 16)
 
 
-def _header_float(meta: dict, key: str) -> float:
-    """A finite float header entry (JSON number, not bool)."""
+def _header_float(meta: dict, key: str, minimum: float = -np.inf) -> float:
+    """A finite float header entry (JSON number, not bool), at least ``minimum``."""
     value = meta[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
@@ -532,6 +532,8 @@ def _header_float(meta: dict, key: str) -> float:
         )
     if not np.isfinite(value):
         raise ValueError(f"header entry {key!r} is {value!r}, expected a finite number")
+    if value < minimum:
+        raise ValueError(f"header entry {key!r} is {value!r}, expected >= {minimum:g}")
     return float(value)
 
 
