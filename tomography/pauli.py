@@ -165,8 +165,9 @@ def check_bitstring(key: object, n_qubits: int, where: str) -> str:
     """
     if not isinstance(key, str):
         raise ValueError(
-            f"{where}: outcome key {key!r} is a {type(key).__name__}, expected a bitstring of "
-            f"{n_qubits} characters 0/1 (Qiskit order, qubit 0 right-most)"
+            f"{where}: outcome key {key!r} (a {type(key).__name__}) is not a bitstring of "
+            f"{n_qubits} bits: expected a str of characters 0/1 (Qiskit order, qubit 0 "
+            "right-most)"
         )
     if len(key) == n_qubits and not key.strip("01"):
         return key
