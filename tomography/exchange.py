@@ -350,5 +350,7 @@ def _read_counts_source(source: object) -> tuple[object, str]:
         raise FileNotFoundError(f"no file at {path} (expected a counts JSON file)")
     try:
         return loads_strict_json(path.read_text(encoding="utf-8")), str(path)
-    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError is a ValueError
-        raise ValueError(f"{path} is not a valid counts JSON file: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a JSON file: {exc}") from exc
+    except ValueError as exc:  # a repeated key, NaN, a number too long to read
+        raise ValueError(f"{path} is not valid counts JSON: {exc}") from exc

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,10 +263,11 @@ class MeasurementData:
         """
         if not isinstance(design, MeasurementDesign):
             raise TypeError(f"`design` must be a MeasurementDesign, got {type(design).__name__}")
-        if isinstance(counts, (Mapping, str, bytes)) or not isinstance(counts, Sequence):
+        if isinstance(counts, (Mapping, str, bytes)) or not isinstance(counts, Iterable):
             raise TypeError(
                 f"`counts` must be a list of dicts, one per setting, not a {type(counts).__name__}"
             )
+        counts = list(counts)
         if len(counts) != design.n_settings:
             raise ValueError(
                 f"counts for {len(counts)} settings, expected {design.n_settings} "
@@ -772,7 +773,8 @@ def _check_sampler_result(result: object) -> list:
     if isinstance(result, (str, bytes, Mapping)) or not hasattr(result, "__iter__"):
         raise TypeError(
             "`result` must be a SamplerV2 PrimitiveResult (from `job.result()`), got "
-            f"{result!r:.60} (type {type(result).__name__})"
+            f"{result!r:.60} (type {type(result).__name__}); for the Result of "
+            "`backend.run(...)` use from_counts with its get_counts(i)"
         )
     results = list(result)
     if results and isinstance(results[0], Mapping):
