@@ -28,13 +28,12 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from ttcross.validation import (
-    INT64_MAX,
-    check_count,
     check_int,
     check_int_array,
     check_memory,
 )
 
+from .counts import check_counts_table, counts_total, sampler_counts
 from .histograms import (
     apply_assignment,
     outcome_masks,
@@ -43,7 +42,11 @@ from .histograms import (
     window_strings,
 )
 from .io import FileFormatError, header_int, read_archive, write_archive
-from .pauli import bitstrings_to_bits, check_bitstring, parse_pauli_string
+from .pauli import bitstrings_to_bits, parse_pauli_string
+from .readout import (  # re-exported: their home is tomography.readout
+    assignment_from_calibration,
+    readout_calibration_circuits,
+)
 
 __all__ = [
     "MeasurementDesign",
@@ -275,11 +278,11 @@ class MeasurementData:
             )
         keys, weights, index = [], [], []
         for s, table in enumerate(counts):
-            for key, value in _check_counts_table(table, f"setting {s}", design.n):
+            for key, value in check_counts_table(table, f"setting {s}", design.n):
                 keys.append(key)
                 weights.append(value)
                 index.append(s)
-        _check_total(weights, "the counts")
+        counts_total(weights, "the counts")
         outcomes = bitstrings_to_bits(keys, design.n)
         return cls(
             design, outcomes, np.array(weights, dtype=np.int64), np.array(index, dtype=np.int64)
@@ -300,12 +303,11 @@ class MeasurementData:
         """
         if not isinstance(design, MeasurementDesign):
             raise TypeError(f"`design` must be a MeasurementDesign, got {type(design).__name__}")
-        results = _check_sampler_result(result)
-        if len(results) != design.n_settings:
+        counts = sampler_counts(result)
+        if len(counts) != design.n_settings:
             raise ValueError(
-                f"sampler result has {len(results)} pub results, expected {design.n_settings}"
+                f"sampler result has {len(counts)} pub results, expected {design.n_settings}"
             )
-        counts = [_pub_counts(pub, s) for s, pub in enumerate(results)]
         return cls.from_counts(design, counts)
 
     # ------------------------------------------------------------------ properties
@@ -638,61 +640,6 @@ def _measure_circuit(
     return MeasurementData.from_counts(design, counts)
 
 
-def readout_calibration_circuits(n: int) -> list[QuantumCircuit]:
-    """Two circuits preparing ``|0..0>`` and ``|1..1>`` then measuring all qubits."""
-    n = check_int(n, "n", minimum=1)
-    zeros = QuantumCircuit(n, name="readout_cal_0")
-    zeros.measure_all()
-    ones = QuantumCircuit(n, name="readout_cal_1")
-    ones.x(range(n))
-    ones.measure_all()
-    return [zeros, ones]
-
-
-def assignment_from_calibration(
-    counts_zeros: Mapping[str, int], counts_ones: Mapping[str, int]
-) -> np.ndarray:
-    """Per-qubit assignment matrices ``A[k][measured, true]`` (n, 2, 2) from the counts of
-    :func:`readout_calibration_circuits` (Qiskit bitstrings, qubit 0 right-most)."""
-    columns = []
-    for name, table in (("counts_zeros", counts_zeros), ("counts_ones", counts_ones)):
-        if not isinstance(table, Mapping):
-            raise TypeError(
-                f"`{name}` must be a dict {{bitstring: count}}, got a {type(table).__name__}"
-            )
-        if not table:
-            raise ValueError(
-                f"`{name}` is empty: calibration counts must be non-empty bitstring -> count "
-                "dicts, from a run of readout_calibration_circuits"
-            )
-        n = len(next(iter(table))) if isinstance(next(iter(table)), str) else 0
-        try:
-            pairs = list(_check_counts_table(table, name, n))
-        except ValueError as exc:
-            raise ValueError(
-                f"calibration counts must be non-empty bitstring -> count dicts: {exc}"
-            ) from None
-        total = _check_total([c for _, c in pairs], f"`{name}`")
-        if total == 0:
-            raise ValueError(
-                f"`{name}` has no shots (every count is 0): expected the counts of a "
-                "calibration run; run readout_calibration_circuits with shots >= 1"
-            )
-        bits = bitstrings_to_bits([k for k, _ in pairs], n)
-        weights = np.array([c for _, c in pairs], dtype=float)
-        columns.append(weights @ bits / total)  # P(measured 1 | true) per qubit
-    p1_given_0, p1_given_1 = columns
-    if p1_given_0.shape != p1_given_1.shape:
-        raise ValueError(
-            f"the two calibration runs have different qubit counts: {p1_given_0.size} "
-            f"(counts_zeros) and {p1_given_1.size} (counts_ones); run both on the same qubits"
-        )
-    a = np.empty((len(p1_given_0), 2, 2))
-    a[:, 0, 0], a[:, 1, 0] = 1 - p1_given_0, p1_given_0
-    a[:, 0, 1], a[:, 1, 1] = 1 - p1_given_1, p1_given_1
-    return a
-
-
 # ---------------------------------------------------------------------- kernels
 def _binomial_variance(mean: np.ndarray, shots: np.ndarray) -> np.ndarray:
     """``(1 - x^2) / N`` with ``1 - x^2`` floored at ``1 / N`` (no zero variances)."""
@@ -723,7 +670,7 @@ def _check_outcomes(design, outcomes, counts, setting_index):
             f"counts {counts.shape} and setting_index {setting_index.shape} must both have "
             f"shape ({outcomes.shape[0]},), one per outcome row"
         )
-    _check_total(counts, "counts")
+    counts_total(counts, "counts")
     return outcomes.astype(np.uint8), counts, setting_index
 
 
@@ -735,77 +682,6 @@ def _int_field(array, name: str, low: int, high: int | None, rule: str) -> np.nd
         raise ValueError(f"{rule}: {exc}") from None
     except TypeError as exc:
         raise TypeError(f"{rule}: {exc}") from None
-
-
-def _check_total(counts, name: str) -> int:
-    """The exact total of non-negative counts (Python ints); ValueError above int64."""
-    total = sum(int(c) for c in counts) if not isinstance(counts, np.ndarray) else None
-    if total is None:  # int64 array of values >= 0: sum in two halves to stay exact
-        total = int(np.sum(counts >> 32, dtype=np.uint64)) * 2**32 + int(
-            np.sum(counts & 0xFFFFFFFF, dtype=np.uint64)
-        )
-    if total > INT64_MAX:
-        raise ValueError(
-            f"{name} total {total} shots, more than {INT64_MAX} (2^63 - 1, the largest total "
-            "ttqst stores); split the data"
-        )
-    return total
-
-
-def _check_counts_table(table: object, label: str, n: int):
-    """Yield ``(bitstring, count)`` of one counts dict, every key and count checked."""
-    if not isinstance(table, Mapping):
-        raise TypeError(
-            f"{label}: counts must be a dict {{bitstring: count}}, got a {type(table).__name__}"
-        )
-    for key, value in table.items():
-        key = check_bitstring(key, n, label)
-        yield key, check_count(value, f"count of {key!r} in {label}")
-
-
-def _check_sampler_result(result: object) -> list:
-    """The pub results of a SamplerV2 ``PrimitiveResult``; TypeError for other objects."""
-    if hasattr(result, "result") and callable(result.result) and not hasattr(result, "__len__"):
-        raise TypeError(
-            f"`result` is a {type(result).__name__} (a job?): expected its result; pass "
-            "`job.result()`"
-        )
-    if isinstance(result, (str, bytes, Mapping)) or not hasattr(result, "__iter__"):
-        raise TypeError(
-            "`result` must be a SamplerV2 PrimitiveResult (from `job.result()`), got "
-            f"{result!r:.60} (type {type(result).__name__}); for the Result of "
-            "`backend.run(...)` use from_counts with its get_counts(i)"
-        )
-    results = list(result)
-    if results and isinstance(results[0], Mapping):
-        raise TypeError(
-            "`result` holds dicts: for counts dicts use MeasurementData.from_counts; "
-            "from_sampler_result takes a SamplerV2 PrimitiveResult (from `job.result()`)"
-        )
-    return results
-
-
-def _pub_counts(pub: object, s: int) -> Mapping:
-    """The counts of the one classical register of a pub result."""
-    data = getattr(pub, "data", None)
-    if data is None or not callable(getattr(data, "keys", None)):
-        raise TypeError(
-            f"pub {s} is a {type(pub).__name__}, not a SamplerV2 pub result with `.data`; "
-            "pass the PrimitiveResult from `job.result()`"
-        )
-    fields = list(data.keys())
-    if len(fields) != 1:
-        raise ValueError(
-            f"pub {s} has classical registers {fields}; expected exactly one "
-            "(use MeasurementDesign.circuits, which measures into 'meas')"
-        )
-    register = getattr(data, fields[0])
-    if not callable(getattr(register, "get_counts", None)):
-        raise TypeError(
-            f"pub {s}: register {fields[0]!r} is a {type(register).__name__} without "
-            "get_counts(); expected the BitArray of a SamplerV2 result"
-        )
-    return register.get_counts()
 
 
 def _archive_array(path, arrays: dict, key: str, ndim: int) -> np.ndarray:
