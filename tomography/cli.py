@@ -33,8 +33,12 @@ import numpy as np
 from ._cli_support import (
     _bound_text,
     _build_circuit,
-    _check_output,
+    _check_export_folder,
+    _check_memory,
+    _check_outputs,
+    _check_sampling_size,
     _circuit_options,
+    _Count,
     _default,
     _dims_text,
     _explicit,
@@ -42,8 +46,10 @@ from ._cli_support import (
     _guarded,
     _noise_options,
     _quiet_option,
+    _reading,
     _ReadoutType,
     _reject_unused,
+    _settings_count,
     _simulate_truth,
     _simulation_options,
 )
@@ -114,7 +120,7 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
           --p1 0.001 --p2 0.01 --readout 0.02 -o truth.npz
       ttqst simulate --qasm prep.qasm --p2 0.01 --max-rank 64 -o truth.npz --force
     """
-    path = _check_output(output, force, npz=True)
+    (path,) = _check_outputs(force, [("--output", output, True)], [("--qasm", opts["qasm"])])
     state, info, text = _simulate_truth(opts, quiet)
     written = state.save(path, overwrite=force)
     click.echo(
@@ -145,7 +151,9 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
 @click.option(
     "--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Per setting."
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling."
+)
 @click.option(
     "--readout-error",
     type=_ReadoutType(),
@@ -241,9 +249,14 @@ def measure_command(
         return
     if output is None:
         raise click.UsageError("missing option '-o' / '--output' (the data file to write)")
-    path = _check_output(output, force, npz=True)
+    inputs = [("STATE_FILE", state_file), ("--from-counts", from_counts)]
+    (path,) = _check_outputs(force, [("--output", output, True)], inputs)
     if from_counts is not None:
-        data = load_counts(from_counts, window=window)
+        if window is not None:
+            settings = _settings_count(window)
+            _check_memory(settings * (9 * window + 64), "--window", f"{settings:,} settings")
+        with _reading(from_counts, "counts file"):
+            data = load_counts(from_counts, window=window)
         source = f"counts from {from_counts}"
     else:
         data = _sample_state(state_file, window, shots, seed, readout_error, mitigate, quiet)
@@ -260,10 +273,12 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
     from .measure import measure
     from .state import PauliMPO
 
-    state = PauliMPO.load(state_file)
+    with _reading(state_file, "state file"):
+        state = PauliMPO.load(state_file)
     window = min(_WINDOW, state.n) if window is None else window
     if window > state.n:
         raise click.BadParameter(f"{window} exceeds the {state.n} qubits", param_hint="'--window'")
+    _check_sampling_size(state.n, window, shots, "--shots")
     if readout_error is not None:
         noise, _ = from_rates(readout=readout_error)
         state = state.with_assignment(assignment_matrices(noise, state.n))
@@ -284,6 +299,13 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
         raise click.BadParameter(
             f"{window} exceeds the circuit's {circuit.num_qubits} qubits", param_hint="'--window'"
         )
+    settings = _settings_count(window)
+    _check_memory(
+        settings * circuit.num_qubits * 2048.0,
+        "--window",
+        f"{settings:,} measurement circuits of {circuit.num_qubits} qubits",
+    )
+    _check_export_folder(folder, force, opts["qasm"], settings)
     design = MeasurementDesign(circuit.num_qubits, window)
     manifest = export_measurement_circuits(
         circuit, design, folder, qasm_version=version, description=text, overwrite=force
@@ -366,7 +388,9 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     show_default=True,
     help="Compute the bound.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --refine.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of --refine."
+)
 @click.option(
     "--truth",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -411,11 +435,22 @@ def reconstruct_command(
     from .state import PauliMPO
 
     started = time.perf_counter()
-    path = _check_output(output, force, npz=True)
-    if report is not None:
-        _check_output(report, force, npz=False)
-    data = MeasurementData.load(data_file)
-    true_state = PauliMPO.load(truth) if truth is not None else None
+    path, _ = _check_outputs(
+        force,
+        [("--output", output, True), ("--report", report, False)],
+        [("DATA_FILE", data_file), ("--truth", truth)],
+    )
+    with _reading(data_file, "data file"):
+        data = MeasurementData.load(data_file)
+    true_state = None
+    if truth is not None:
+        with _reading(truth, "--truth state file"):
+            true_state = PauliMPO.load(truth)
+    _check_memory(
+        data.n * 4.0**data.design.window * 32,
+        "DATA_FILE",
+        f"local estimates of {data.n} qubits for window {data.design.window} (4^w each)",
+    )
     loaded = time.perf_counter()
     enabled = False if quiet else None
     with ProgressBar("reconstruct", "site", enabled=enabled) as bar:
@@ -537,9 +572,11 @@ def compare_command(
             "missing the true state: a second state file, or --circuit/--qasm with the options "
             "it was simulated with"
         )
-    est_state = PauliMPO.load(estimate)
+    with _reading(estimate, "state file"):
+        est_state = PauliMPO.load(estimate)
     if truth is not None:
-        true_state, truth_text = PauliMPO.load(truth), str(truth)
+        with _reading(truth, "state file"):
+            true_state, truth_text = PauliMPO.load(truth), str(truth)
     else:
         true_state, _, truth_text = _simulate_truth(opts, quiet)
     metrics = _compare(est_state, true_state, width)
@@ -605,7 +642,7 @@ def _metrics_text(metrics) -> str:
 @click.option(
     "--qubits",
     "n",
-    type=click.IntRange(min=2),
+    type=_Count(min=3, why="the demo reconstructs from windows of at least 3 qubits"),
     default=10,
     show_default=True,
     help="Number of qubits.",
@@ -638,7 +675,13 @@ def _metrics_text(metrics) -> str:
     show_default=True,
     help="Two-qubit depolarizing probability.",
 )
-@click.option("--seed", default=7, show_default=True, help="Seed of circuit and sampling.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="Seed of circuit and sampling.",
+)
 @click.option(
     "--refine/--no-refine",
     default=True,
@@ -662,6 +705,8 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
 
     if window > n:
         raise click.BadParameter(f"{window} exceeds --qubits {n}", param_hint="'--window'")
+    _check_memory(n * (depth + 1) * 4096.0, "--qubits", f"a {n:,}-qubit circuit of depth {depth}")
+    _check_sampling_size(n, window, shots, "--shots")
     started = time.perf_counter()
     circuit, _ = build("brickwork", n, depth, seed=seed)
     noise, _ = from_rates(p1=p2 / 10, p2=p2)
