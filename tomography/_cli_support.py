@@ -437,6 +437,8 @@ def _build_circuit(opts: dict[str, Any]):
             raise click.UsageError("give either --circuit or --qasm, not both")
         with _reading(opts["qasm"], "--qasm file"):
             circuit = load_qasm(opts["qasm"])
+        if circuit.num_qubits == 0:
+            raise ValueError(f"--qasm file {opts['qasm']} declares no qubits: nothing to simulate")
         if _explicit(ctx, "qubits") and opts["qubits"] != circuit.num_qubits:
             raise click.BadParameter(
                 f"{opts['qubits']}, but {opts['qasm']} has {circuit.num_qubits} qubits",

@@ -491,26 +491,28 @@ def _half_window(data, window: int | None) -> int:
     design's window; the messages say the largest window the design allows."""
     design_window = data.design.window
     largest = design_window if design_window % 2 else design_window - 1
-    if data.n > 1 and largest < 3:
-        raise ValueError(
-            f"reconstruction needs a fibre window of at least 3 qubits (2l + 1 with l >= 1), "
-            f"but the design's window is {design_window} ({data.n} qubits): measure at least "
-            "3 qubits with a window of 3 or more"
+    if data.n == 1 or largest >= 3:
+        allowed = f"the largest window the design allows is {largest}"
+    else:
+        allowed = (
+            f"a design of window {design_window} ({data.n} qubits) allows none: "
+            "reconstruction needs a window of at least 3, so at least 3 qubits measured "
+            "with window >= 3"
         )
     if window is None:
         window = largest
     window = check_int(window, "window", minimum=1)
-    if window % 2 == 0 and window <= design_window:
-        raise ValueError(f"`window == {window}` must be odd (2l + 1); try {window - 1}")
     if window > design_window:
         raise ValueError(
             f"`window == {window}` exceeds the design's window {design_window}: strings that "
-            f"wide were not measured; the largest window the design allows is {largest}"
+            f"wide were not measured; {allowed}"
         )
+    if window % 2 == 0:
+        raise ValueError(f"`window == {window}` must be odd (2l + 1); try {window - 1}")
     if window < 3 and data.n > 1:
         raise ValueError(
             f"`window == {window}` must be at least 3 (l >= 1) to couple neighbouring qubits; "
-            f"the design allows odd windows 3..{largest}"
+            f"{allowed}"
         )
     return (window - 1) // 2
 
