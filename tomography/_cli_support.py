@@ -12,6 +12,7 @@ import contextlib
 import functools
 import inspect
 import io
+import math
 import os
 import re
 import warnings
@@ -314,6 +315,18 @@ def _check_circuit_size(opts: dict[str, Any]) -> None:
         )
 
 
+class _Real(click.FloatRange):
+    """A float range that also refuses NaN and infinities (which pass click's bounds)."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 class _Count(click.IntRange):
     """An integer range whose failure says, in a sentence, what is supported."""
 
@@ -400,15 +413,15 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
                 help="Brickwork gates: Haar two-qubit unitaries, or random u then cx.",
             ),
             click.option(
-                "--dt", type=float, default=_default(build, "dt"), show_default=True,
+                "--dt", type=_Real(), default=_default(build, "dt"), show_default=True,
                 help="Ising step.",
             ),
             click.option(
-                "--coupling", type=float, default=_default(build, "coupling"),
+                "--coupling", type=_Real(), default=_default(build, "coupling"),
                 show_default=True, help="Ising ZZ coupling.",
             ),
             click.option(
-                "--field", type=float, default=_default(build, "field"), show_default=True,
+                "--field", type=_Real(), default=_default(build, "field"), show_default=True,
                 help="Ising X field.",
             ),
             click.option(
@@ -482,40 +495,40 @@ def _noise_options(func: Callable) -> Callable:
     options = [
         click.option(
             "--p1",
-            type=click.FloatRange(0.0, P1_MAX),
+            type=_Real(0.0, P1_MAX),
             default=_default(from_rates, "p1"),
             show_default=True,
             help="One-qubit depolarizing parameter after every one-qubit gate.",
         ),
         click.option(
             "--p2",
-            type=click.FloatRange(0.0, P2_MAX),
+            type=_Real(0.0, P2_MAX),
             default=_default(from_rates, "p2"),
             show_default=True,
             help="Two-qubit depolarizing parameter after every two-qubit gate.",
         ),
         click.option(
             "--damping",
-            type=click.FloatRange(0.0, 1.0),
+            type=_Real(0.0, 1.0),
             default=_default(from_rates, "damping"),
             show_default=True,
             help="Amplitude damping probability after every gate (on each of its qubits).",
         ),
         click.option(
             "--t1",
-            type=click.FloatRange(min=0.0, min_open=True),
+            type=_Real(min=0.0, min_open=True),
             default=_default(from_rates, "t1"),
             help="Thermal relaxation T1 (with --t2; same unit as --gate-times, e.g. ns).",
         ),
         click.option(
             "--t2",
-            type=click.FloatRange(min=0.0, min_open=True),
+            type=_Real(min=0.0, min_open=True),
             default=_default(from_rates, "t2"),
             help="Thermal dephasing T2 <= 2 T1 (with --t1).",
         ),
         click.option(
             "--gate-times",
-            type=(click.FloatRange(min=0.0), click.FloatRange(min=0.0)),
+            type=(_Real(min=0.0), _Real(min=0.0)),
             default=_default(from_rates, "gate_times"),
             show_default=True,
             help="Durations of one- and two-qubit gates, for --t1/--t2.",
@@ -601,7 +614,7 @@ def _simulate_truth(opts: dict[str, Any], quiet: bool):
 def _simulation_options(func: Callable) -> Callable:
     func = click.option(
         "--tol",
-        type=click.FloatRange(min=0.0),
+        type=_Real(min=0.0),
         default=_default(simulate, "tol"),
         show_default=True,
         help="Relative singular-value tail dropped at each two-qubit gate.",

@@ -48,6 +48,7 @@ from ._cli_support import (
     _quiet_option,
     _reading,
     _ReadoutType,
+    _Real,
     _reject_unused,
     _settings_count,
     _simulate_truth,
@@ -277,7 +278,10 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
         state = PauliMPO.load(state_file)
     window = min(_WINDOW, state.n) if window is None else window
     if window > state.n:
-        raise click.BadParameter(f"{window} exceeds the {state.n} qubits", param_hint="'--window'")
+        raise click.BadParameter(
+            f"{window} exceeds the {state.n} qubits; the largest window is {state.n}",
+            param_hint="'--window'",
+        )
     _check_sampling_size(state.n, window, shots, "--shots")
     if readout_error is not None:
         noise, _ = from_rates(readout=readout_error)
@@ -297,7 +301,9 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     window = min(_WINDOW, circuit.num_qubits) if window is None else window
     if window > circuit.num_qubits:
         raise click.BadParameter(
-            f"{window} exceeds the circuit's {circuit.num_qubits} qubits", param_hint="'--window'"
+            f"{window} exceeds the circuit's {circuit.num_qubits} qubits; the largest window is "
+            f"{circuit.num_qubits}",
+            param_hint="'--window'",
         )
     settings = _settings_count(window)
     _check_memory(
@@ -364,7 +370,7 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
 )
 @click.option(
     "--noise-scale",
-    type=click.FloatRange(min=0.0),
+    type=_Real(min=0.0),
     default=_default(reconstruct, "noise_scale"),
     show_default=True,
     help="Regularisation as a multiple of the estimated shot noise.",
@@ -670,7 +676,7 @@ def _metrics_text(metrics) -> str:
 )
 @click.option(
     "--p2",
-    type=click.FloatRange(0.0, P2_MAX),
+    type=_Real(0.0, P2_MAX),
     default=0.01,
     show_default=True,
     help="Two-qubit depolarizing probability.",
@@ -704,7 +710,9 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
     from .simulate import simulate
 
     if window > n:
-        raise click.BadParameter(f"{window} exceeds --qubits {n}", param_hint="'--window'")
+        raise click.BadParameter(
+            f"{window} exceeds --qubits {n}; the largest window is {n}", param_hint="'--window'"
+        )
     _check_memory(n * (depth + 1) * 4096.0, "--qubits", f"a {n:,}-qubit circuit of depth {depth}")
     _check_sampling_size(n, window, shots, "--shots")
     started = time.perf_counter()
