@@ -107,6 +107,7 @@ def _write_inputs(folder: Path) -> None:
     (folder / "link.npz").symlink_to(folder / "data.npz")
     two = MeasurementDesign(2, 2)
     MeasurementData.from_bits(two, np.zeros((9, 4, 2), np.uint8)).save(folder / "two.npz")
+    PauliMPO.from_dense(np.diag([1.0, 0, 0, 0])).save(folder / "two_state.npz")
 
 
 @pytest.fixture(scope="module")
@@ -280,6 +281,7 @@ CASES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "state as data": ("reconstruct state.npz -o o", 1, ("state.npz", "state file")),
     "data as state": ("measure data.npz -o o", 1, ("data.npz", "state file")),
     "data as truth": (f"{REC} -o o --truth data.npz", 1, ("data.npz",)),
+    "truth of other size": (f"{REC} -o o --truth two_state.npz", 1, ("--truth", "2 qubits")),
     "counts as state": ("compare counts.json state.npz", 1, ("counts.json",)),
     "folder as state": ("compare circuits state.npz", 1, ("circuits",)),
     "qubits differ": ("compare state.npz --circuit ghz --qubits 4", 1, ("qubit count mismatch",)),

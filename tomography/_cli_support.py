@@ -188,10 +188,7 @@ def _check_outputs(
     paths = [None if p is None else archive_path(p) if npz else Path(p) for _, p, npz in outputs]
     named = [(o, p) for (o, _, _), p in zip(outputs, paths, strict=True) if p is not None]
     for k, (option, path) in enumerate(named):
-        if path.is_dir():
-            raise IsADirectoryError(f"{option} {path} is a directory, expected a file name")
-        if not path.parent.is_dir():
-            raise FileNotFoundError(f"directory {path.parent} does not exist (for {path})")
+        _check_writable(option, path)
         for other, earlier in named[:k]:
             if _same_file(path, earlier):
                 raise click.BadParameter(
@@ -205,6 +202,16 @@ def _check_outputs(
         them = "it" if len(existing) == 1 else "them"
         raise FileExistsError(f"{' and '.join(existing)} {verb}; pass --force to replace {them}")
     return paths
+
+
+def _check_writable(option: str, path: Path) -> None:
+    """A file name in a folder that exists and that this process may write into."""
+    if path.is_dir():
+        raise IsADirectoryError(f"{option} {path} is a directory, expected a file name")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"directory {path.parent} does not exist (for {path})")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write {path} ({option}): no permission in {path.parent}")
 
 
 def _refuse_input(option: str, path: Path, inputs: Sequence[tuple[str, Path | None]]) -> None:

@@ -452,6 +452,10 @@ def reconstruct_command(
     if truth is not None:
         with _reading(truth, "--truth state file"):
             true_state = PauliMPO.load(truth)
+        if true_state.n != data.n:
+            raise ValueError(
+                f"--truth {truth} has {true_state.n} qubits, the data file {data_file} {data.n}"
+            )
     _check_memory(
         data.n * 4.0**data.design.window * 32,
         "DATA_FILE",
