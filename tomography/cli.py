@@ -113,12 +113,14 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
     The circuit is a family (--circuit, --qubits, --depth/--steps, --seed, ...) or an
     OpenQASM 2/3 file (--qasm). Gate noise (--p1, --p2, --damping, --t1/--t2) enters the
     state; readout error (--readout) is stored with it and applied when it is measured.
-    Prints one line: qubits, bond dimensions, truncation error and the trace kept.
+    --noisy-gates must name gates of the circuit; a rate that reaches no gate of it (--p1 on
+    the Haar brickwork) is left out with a warning. Prints one line: qubits, bond dimensions,
+    truncation error and the trace kept.
 
     \b
     Example:
       ttqst simulate --circuit brickwork --qubits 8 --depth 2 --seed 1 \\
-          --p1 0.001 --p2 0.01 --readout 0.02 -o truth.npz
+          --p2 0.01 --readout 0.02 -o truth.npz
       ttqst simulate --qasm prep.qasm --p2 0.01 --max-rank 64 -o truth.npz --force
     """
     (path,) = _check_outputs(force, [("--output", output, True)], [("--qasm", opts["qasm"])])
