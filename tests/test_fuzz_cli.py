@@ -508,3 +508,18 @@ def test_real_process_prints_one_error_line(folder, args, code, word):
     out = _run(folder, *args)
     assert word in _error_line(out.returncode, out.stderr, (code,))
     assert _snapshot(folder) == before
+
+
+def test_warnings_while_reading_an_input_are_shown(folder, monkeypatch):
+    import warnings
+
+    load = PauliMPO.load
+
+    def warned(path):
+        warnings.warn("stored trace 0.99, renormalised", UserWarning, stacklevel=1)
+        return load(path)
+
+    monkeypatch.setattr(PauliMPO, "load", staticmethod(warned))
+    result = _invoke(folder, ["compare", "state.npz", "state.npz"])
+    assert result.exit_code == 0, result.stderr
+    assert "Warning: UserWarning: stored trace 0.99, renormalised" in result.stderr

@@ -125,13 +125,26 @@ def _reading(path: Path, what: str) -> Iterator[None]:
         with contextlib.redirect_stderr(stderr):
             yield
     except (click.ClickException, _InputError):
+        _pass_on(stderr.getvalue(), keep_text=True)
         raise
     except Exception as exc:
-        printed = " ".join(stderr.getvalue().split())
+        printed = _pass_on(stderr.getvalue(), keep_text=False)
         problem = _problem(exc) if isinstance(exc, _KNOWN_ERRORS) else _foreign(exc, printed)
         if str(path) not in problem:
             problem = f"{what} {path}: {problem}"
         raise _InputError(problem) from exc
+    else:
+        _pass_on(stderr.getvalue(), keep_text=True)
+
+
+def _pass_on(captured: str, *, keep_text: bool) -> str:
+    """Echo the ``Warning:`` lines of ``captured`` stderr (and the other text when
+    ``keep_text``); return the other text, in one line."""
+    lines = captured.splitlines()
+    for line in lines:
+        if keep_text or line.startswith("Warning: "):
+            click.echo(line, err=True)
+    return " ".join(" ".join(x for x in lines if not x.startswith("Warning: ")).split())
 
 
 def _foreign(exc: BaseException, printed: str = "") -> str:
