@@ -256,6 +256,8 @@ CASES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "measure output exists": ("measure state.npz -o data.npz", 1, ("data.npz exists", "--force")),
     "counts output exists": (f"{CNT} counts.json -o data.npz", 1, ("data.npz exists", "--force")),
     "output is a folder": (f"{SIM} -o folder.npz", 2, ("folder.npz", "directory")),
+    "output is .": (f"{SIM} -o .", 2, ("'--output'", "directory")),
+    "report is ..": (f"{REC} -o x --report ..", 2, ("'--report'", "directory")),
     "output folder missing": (f"{SIM} -o nowhere/state", 1, ("nowhere", "does not exist")),
     "export over a manifest": (
         "measure --export-circuits circuits --circuit ghz --qubits 3",
@@ -362,6 +364,16 @@ def test_hostile_files_the_loaders_refuse(folder, tmp_path, case):
     if not all(word in line for word in words) or any(vague in line for vague in _VAGUE):
         pytest.xfail(f"message to be worded by the hostile-data branch: {line}")
     assert _snapshot(work) == before
+
+
+@pytest.mark.parametrize("option", ["-o", "--report"])
+def test_an_empty_file_name_is_refused(folder, option):
+    args = ["reconstruct", "data.npz", "-o", "x", option, ""]
+    before = _snapshot(folder)
+    result = _invoke(folder, args)
+    line = _error_line(result.exit_code, result.stderr, (2,))
+    assert "expected a file name, got" in line
+    assert _snapshot(folder) == before
 
 
 def test_every_subcommand_is_fuzzed():

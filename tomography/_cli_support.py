@@ -198,6 +198,11 @@ def _check_outputs(
     """
     from .io import archive_path
 
+    for option, path, _ in outputs:
+        if path is not None and not Path(path).name:
+            raise click.BadParameter(
+                f"expected a file name, got {str(path)!r}", param_hint=f"'{option}'"
+            )
     paths = [None if p is None else archive_path(p) if npz else Path(p) for _, p, npz in outputs]
     named = [(o, p) for (o, _, _), p in zip(outputs, paths, strict=True) if p is not None]
     for k, (option, path) in enumerate(named):
