@@ -12,6 +12,7 @@ import contextlib
 import functools
 import inspect
 import io
+import json
 import math
 import os
 import re
@@ -337,6 +338,27 @@ def _check_circuit_size(opts: dict[str, Any]) -> None:
             float(n) * (depth + 1) * _BYTES_PER_QUBIT_LAYER,
             "--qubits",
             f"a {n:,}-qubit circuit of depth {depth}",
+        )
+
+
+def _check_data_header(path: Path, option: str) -> None:
+    """Refuse a data file whose header declares a design too large for memory, before the
+    loader builds it (a few hundred bytes can declare window 20: 3^20 settings).
+
+    Reads only the JSON ``meta`` entry; anything unexpected is left to the loader's checks.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+        n, window = int(meta["n"]), int(meta["window"])
+    except Exception:  # noqa: BLE001 - the loader reports what is wrong with the file
+        return
+    if 0 < window <= min(n, 200):  # a window wider than n: the loader says so
+        settings = _settings_count(window)
+        _check_memory(
+            settings * (8 * window + n + 64),
+            option,
+            f"{path}: its header declares window {window} ({settings:,} settings), which",
         )
 
 

@@ -33,6 +33,7 @@ import numpy as np
 from ._cli_support import (
     _bound_text,
     _build_circuit,
+    _check_data_header,
     _check_export_folder,
     _check_memory,
     _check_outputs,
@@ -448,6 +449,7 @@ def reconstruct_command(
         [("--output", output, True), ("--report", report, False)],
         [("DATA_FILE", data_file), ("--truth", truth)],
     )
+    _check_data_header(data_file, "DATA_FILE")
     with _reading(data_file, "data file"):
         data = MeasurementData.load(data_file)
     true_state = None
