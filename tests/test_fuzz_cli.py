@@ -387,11 +387,16 @@ def test_every_subcommand_is_fuzzed():
 
 
 # ---------------------------------------------------------------------- properties
+def _json_containers(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.text(max_size=4), children, max_size=3),
+    )
+
+
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
-    ),
+    _json_containers,
     max_leaves=8,
 )
 
