@@ -36,9 +36,8 @@ _KNOWN_ERRORS: tuple[type[BaseException], ...] = (
     FloatingPointError,
 )
 _GiB = 2**30
-_BYTES_PER_QUBIT_LAYER = (
-    4096  # a family circuit and its simulation, measured: ~11 kB/qubit at depth 2
-)
+# a family circuit and its simulation per qubit and layer (measured: ~11 kB/qubit at depth 2)
+_BYTES_PER_QUBIT_LAYER = 4096
 
 
 class _InputError(ValueError):
@@ -333,12 +332,16 @@ def _check_sampling_size(n: int, window: int, shots: int, option: str) -> None:
 def _check_circuit_size(opts: dict[str, Any]) -> None:
     """Refuse a circuit family too large to build and simulate in this machine's memory."""
     if opts.get("qasm") is None:
-        n, depth = opts["qubits"], opts["depth"]
-        _check_memory(
-            float(n) * (depth + 1) * _BYTES_PER_QUBIT_LAYER,
-            "--qubits",
-            f"a {n:,}-qubit circuit of depth {depth}",
-        )
+        _check_family_size(opts["qubits"], opts["depth"])
+
+
+def _check_family_size(n: int, depth: int) -> None:
+    """Refuse (naming ``--qubits``) a family circuit of ``n`` qubits that cannot fit."""
+    _check_memory(
+        float(n) * (depth + 1) * _BYTES_PER_QUBIT_LAYER,
+        "--qubits",
+        f"a {n:,}-qubit circuit of depth {depth}",
+    )
 
 
 def _check_data_header(path: Path, option: str) -> None:

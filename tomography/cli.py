@@ -35,6 +35,7 @@ from ._cli_support import (
     _build_circuit,
     _check_data_header,
     _check_export_folder,
+    _check_family_size,
     _check_memory,
     _check_outputs,
     _check_sampling_size,
@@ -721,7 +722,7 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
         raise click.BadParameter(
             f"{window} exceeds --qubits {n}; the largest window is {n}", param_hint="'--window'"
         )
-    _check_memory(n * (depth + 1) * 4096.0, "--qubits", f"a {n:,}-qubit circuit of depth {depth}")
+    _check_family_size(n, depth)
     _check_sampling_size(n, window, shots, "--shots")
     started = time.perf_counter()
     circuit, _ = build("brickwork", n, depth, seed=seed)
