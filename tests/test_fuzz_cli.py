@@ -146,6 +146,7 @@ def _error_line(code: int, stderr: str, expected: tuple[int, ...] = (1, 2)) -> s
     if code == 1:  # a run-time failure: that line, and at most warnings before it
         others = [line for line in stderr.strip().splitlines() if line not in errors]
         assert all(line.startswith("Warning: ") for line in others), stderr
+        assert "ResourceWarning" not in stderr, stderr  # a file left open
     return errors[0]
 
 

@@ -351,8 +351,8 @@ def _check_data_header(path: Path, option: str) -> None:
     Reads only the JSON ``meta`` entry; anything unexpected is left to the loader's checks.
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            meta = json.loads(str(archive["meta"]))
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))  # the file is closed also on failure
         n, window = int(meta["n"]), int(meta["window"])
     except Exception:  # noqa: BLE001 - the loader reports what is wrong with the file
         return
