@@ -12,6 +12,7 @@ from tomography.noise import (
     P1_MAX,
     P2_MAX,
     TWO_QUBIT_GATES,
+    circuit_gates,
     combine,
     depolarizing,
     from_rates,
@@ -97,3 +98,54 @@ def test_combine_keeps_readout_and_gate_errors():
     np.testing.assert_allclose(tables.readout_default.probabilities, [[0.82, 0.18], [0.18, 0.82]])
     with pytest.raises(ValueError, match="at least one"):
         combine()
+
+
+def test_circuit_gates_are_labels_or_names():
+    circuit = QuantumCircuit(3)
+    circuit.h(0)
+    circuit.unitary(np.eye(4), [0, 1], label=HAAR_LABEL)
+    circuit.ccx(0, 1, 2)
+    circuit.barrier()
+    circuit.measure_all()
+    assert circuit_gates(circuit) == {"h": 1, HAAR_LABEL: 2, "ccx": 3}
+    with pytest.raises(TypeError, match="QuantumCircuit"):
+        circuit_gates("h q[0];")
+
+
+def test_strict_gate_names_refuse_what_gets_no_noise():
+    circuit = QuantumCircuit(3)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    circuit.ccx(0, 1, 2)
+    assert gate_names(["h", "cx"], circuit=circuit, strict=True) == (("h",), ("cx",))
+    with pytest.raises(ValueError, match=r"\['rzz'\].*\['cx', 'h'\]"):
+        gate_names(["rzz"], circuit=circuit, strict=True)
+    with pytest.raises(ValueError, match=r"\['ccx'\] act on more than two qubits"):
+        gate_names(["ccx"], circuit=circuit, strict=True)
+    with pytest.raises(ValueError, match=r"\['foo'\].*standard"):
+        gate_names(["cx", "foo"], strict=True)
+    assert gate_names(["foo"]) == ((), ("foo",))  # not strict: as before
+
+
+def test_a_rate_that_reaches_no_gate_is_warned_and_left_out():
+    circuit = QuantumCircuit(2)
+    circuit.unitary(np.eye(4), [0, 1], label=HAAR_LABEL)
+    with pytest.warns(UserWarning, match=r"p1=0.1 is not applied.*\['haar2q'\]"):
+        model, text = from_rates(p1=0.1, p2=0.01, circuit=circuit)
+    assert text == "depolarizing p1=0 p2=0.01"
+    assert set(noise_tables(model).default) == {HAAR_LABEL}
+    with pytest.warns(UserWarning, match="p1=0.1 is not applied: no one-qubit gate"):
+        assert from_rates(p1=0.1, one_qubit_gates=()) == (None, "noiseless")
+    empty = QuantumCircuit(2)
+    with pytest.warns(UserWarning, match="damping=0.2 is not applied: no gate"):
+        model, text = from_rates(damping=0.2, readout=(0.1, 0.1), circuit=empty)
+    assert text == "readout P01=0.1 P10=0.1"
+
+
+def test_rates_that_fire_are_described_as_before():
+    circuit = QuantumCircuit(2)
+    circuit.h(0)
+    circuit.cx(0, 1)
+    model, text = from_rates(p1=0.01, p2=0.02, damping=0.1, circuit=circuit)
+    assert text == "depolarizing p1=0.01 p2=0.02, amplitude damping 0.1"
+    assert set(noise_tables(model).default) == {"h", "cx"}  # cut to the circuit's gates

@@ -8,10 +8,16 @@ and :func:`tomography.simulate.simulate`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import io
+import json
+import math
+import os
+import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,13 @@ _KNOWN_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,  # tomography.io.FileFormatError, json.JSONDecodeError, numpy LinAlgError
     FloatingPointError,
 )
+_GiB = 2**30
+# a family circuit and its simulation per qubit and layer (measured: ~11 kB/qubit at depth 2)
+_BYTES_PER_QUBIT_LAYER = 4096
+
+
+class _InputError(ValueError):
+    """A bad input file, already worded for the user (it names the file and the problem)."""
 
 
 # ---------------------------------------------------------------------- plumbing
@@ -39,8 +52,13 @@ def _qiskit_errors() -> tuple[type[BaseException], ...]:
 
 
 def _guarded(func: Callable) -> Callable:
-    """Run a command: known errors become one ``Error:`` line (exit 1) unless ``--debug``;
-    warnings print as one ``Warning:`` line each on stderr."""
+    """Run a command: errors become one ``Error:`` line (exit 1) unless ``--debug``;
+    warnings print as one ``Warning:`` line each on stderr.
+
+    Bad input and failed computations (``OSError``, ``ValueError``, Qiskit's errors, input
+    files that fail to read, see :func:`_reading`) give their message; ``MemoryError`` says
+    so; anything else is a bug of ttqst and says to rerun with ``--debug`` and report it.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -52,39 +70,326 @@ def _guarded(func: Callable) -> Callable:
             warnings.showwarning = _show_warning
             try:
                 return func(*args, **kwargs)
-            except click.ClickException:
+            except (click.ClickException, click.exceptions.Exit, click.Abort):
                 raise
-            except _KNOWN_ERRORS + _qiskit_errors() as exc:
+            except Exception as exc:
                 if debug:
                     raise
-                raise click.ClickException(_one_line(exc)) from None
+                raise click.ClickException(_error_text(exc)) from None
 
     return wrapper
 
 
+def _error_text(exc: BaseException) -> str:
+    """The one line for an exception that reached a command."""
+    if isinstance(exc, _KNOWN_ERRORS + _qiskit_errors()):
+        return _one_line(exc).replace("overwrite=True", "--force")
+    if isinstance(exc, MemoryError):
+        return f"out of memory ({_problem(exc)}): ask for fewer qubits, shots or a smaller window"
+    return (
+        f"internal error: {type(exc).__name__}: {_problem(exc)}; rerun with 'ttqst --debug' "
+        "and report it"
+    )
+
+
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()) or _problem(exc)
     if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
         text = f"{text}: {exc.filename}"
     return text
+
+
+def _problem(exc: BaseException) -> str:
+    """What went wrong, in one line: the message of ``exc`` or of its causes, else its type."""
+    if isinstance(exc, KeyError) and exc.args:
+        return f"missing entry {exc.args[0]!r}"
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = " ".join(str(seen).split())
+        if text and text != "None":
+            return text
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
+@contextlib.contextmanager
+def _reading(path: Path, what: str) -> Iterator[None]:
+    """Read input ``path`` (words ``what``, e.g. ``"data file"``) inside this block: any
+    failure becomes an :class:`_InputError` that names the file and the problem.
+
+    Text that a parser prints on stderr (antlr, behind the OpenQASM 3 importer) is caught
+    and goes into the message instead.
+    """
+    stderr = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr):
+            yield
+    except (click.ClickException, _InputError):
+        _pass_on(stderr.getvalue(), keep_text=True)
+        raise
+    except Exception as exc:
+        printed = _pass_on(stderr.getvalue(), keep_text=False)
+        problem = _problem(exc) if isinstance(exc, _KNOWN_ERRORS) else _foreign(exc, printed)
+        if str(path) not in problem:
+            problem = f"{what} {path}: {problem}"
+        raise _InputError(problem) from exc
+    else:
+        _pass_on(stderr.getvalue(), keep_text=True)
+
+
+def _pass_on(captured: str, *, keep_text: bool) -> str:
+    """Echo the ``Warning:`` lines of ``captured`` stderr (and the other text when
+    ``keep_text``); return the other text, in one line."""
+    lines = captured.splitlines()
+    for line in lines:
+        if keep_text or line.startswith("Warning: "):
+            click.echo(line, err=True)
+    return " ".join(" ".join(x for x in lines if not x.startswith("Warning: ")).split())
+
+
+def _foreign(exc: BaseException, printed: str = "") -> str:
+    """A problem raised by a library while it read a file: its words (or what its parser
+    printed) and its kind."""
+    kind = type(exc).__name__
+    text = _problem(exc)
+    if printed and printed not in text:
+        text = printed if text == kind else f"{text}: {printed}"
+    if isinstance(exc, MemoryError):
+        return f"it does not fit in memory ({text})"
+    if "QASM" in kind or "Parsing" in kind:
+        return f"OpenQASM syntax error ({kind}): {text}"
+    return f"cannot be read ({kind}: {text})"
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     click.echo(f"Warning: {category.__name__}: {' '.join(str(message).split())}", err=True)
 
 
+# ---------------------------------------------------------------------- outputs
 def _check_output(path: Path, force: bool, *, npz: bool) -> Path:
     """The path that will be written; refuses an existing one without ``--force``."""
+    return _check_outputs(force, [("--output", path, npz)], [])[0]
+
+
+def _check_outputs(
+    force: bool,
+    outputs: Sequence[tuple[str, Path | None, bool]],
+    inputs: Sequence[tuple[str, Path | None]],
+) -> list[Path | None]:
+    """Check every output of a command before any work; return the paths to write.
+
+    Parameters
+    ----------
+    force : bool
+        ``--force``: existing outputs may be replaced.
+    outputs : sequence of (option, path or None, npz)
+        Files the command writes (``.npz`` added when ``npz``); None when not asked for.
+    inputs : sequence of (option, path or None)
+        Files the command reads: never written, even with ``--force``.
+
+    Raises
+    ------
+    click.BadParameter
+        Two outputs are the same file, or an output is an input.
+    FileExistsError
+        Outputs exist and ``force`` is False.
+    IsADirectoryError, FileNotFoundError
+        An output is a folder, or its folder does not exist.
+    """
     from .io import archive_path
 
-    path = archive_path(path) if npz else Path(path)
+    for option, path, _ in outputs:
+        if path is not None and not Path(path).name:
+            raise click.BadParameter(
+                f"expected a file name, got {str(path)!r}", param_hint=f"'{option}'"
+            )
+    paths = [None if p is None else archive_path(p) if npz else Path(p) for _, p, npz in outputs]
+    named = [(o, p) for (o, _, _), p in zip(outputs, paths, strict=True) if p is not None]
+    for k, (option, path) in enumerate(named):
+        _check_writable(option, path)
+        for other, earlier in named[:k]:
+            if _same_file(path, earlier):
+                raise click.BadParameter(
+                    f"{path} is also the {other} file; give each output its own file",
+                    param_hint=f"'{option}'",
+                )
+        _refuse_input(option, path, inputs)
+    existing = [str(p) for _, p in named if p.exists()]
+    if existing and not force:
+        verb = "exists" if len(existing) == 1 else "exist"
+        them = "it" if len(existing) == 1 else "them"
+        raise FileExistsError(f"{' and '.join(existing)} {verb}; pass --force to replace {them}")
+    return paths
+
+
+def _check_writable(option: str, path: Path) -> None:
+    """A file name in a folder that exists and that this process may write into."""
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, expected a file name")
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; pass --force to replace it")
+        raise IsADirectoryError(f"{option} {path} is a directory, expected a file name")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"directory {path.parent} does not exist (for {path})")
-    return path
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write {path} ({option}): no permission in {path.parent}")
+
+
+def _refuse_input(option: str, path: Path, inputs: Sequence[tuple[str, Path | None]]) -> None:
+    """Usage error when output ``path`` is one of the ``inputs`` (with or without .npz)."""
+    from .io import archive_path
+
+    for label, source in inputs:
+        if source is None:
+            continue
+        if _same_file(path, Path(source)) or _same_file(path, archive_path(source)):
+            raise click.BadParameter(
+                f"{path} is the input {label} {source}; ttqst never writes over its input, "
+                "even with --force: choose another file name",
+                param_hint=f"'{option}'",
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (resolved links, or the same inode)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_export_folder(folder: Path, force: bool, qasm: Path | None, n_settings: int) -> None:
+    """Check the folder of ``--export-circuits`` before any work (the files it would write)."""
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"--export-circuits {folder} is a file, expected a folder")
+    if not folder.parent.is_dir():
+        raise FileNotFoundError(f"directory {folder.parent} does not exist (for {folder})")
+    ours = re.compile(r"manifest\.json|setting_\d+\.qasm")
+    if qasm is not None and _same_file(Path(qasm).parent, folder) and ours.fullmatch(qasm.name):
+        raise click.BadParameter(
+            f"{folder} holds the input --qasm {qasm}, a name the export writes or replaces; "
+            "choose another folder",
+            param_hint="'--export-circuits'",
+        )
+    if not force and folder.is_dir():
+        digits = max(4, len(str(n_settings - 1)))
+        names = ["manifest.json"] + [f"setting_{i:0{digits}d}.qasm" for i in range(n_settings)]
+        clash = [folder / name for name in names if (folder / name).exists()]
+        if clash:
+            raise FileExistsError(
+                f"{clash[0]} exists ({len(clash)} of the files to write); pass --force to "
+                "replace them"
+            )
+
+
+# ---------------------------------------------------------------------- sizes
+def _memory_bytes() -> int:
+    """Physical memory of this machine (64 GiB when the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return 64 * _GiB
+
+
+def _bytes_text(nbytes: float) -> str:
+    """``7.3 TiB`` and the like."""
+    value = float(nbytes)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024.0:
+            return f"{value:.3g} {unit}"
+        value /= 1024.0
+    return f"{value:.3g} EiB"
+
+
+def _check_memory(nbytes: float, option: str, what: str) -> None:
+    """Usage error naming ``option`` when ``what`` would need more than this machine's memory."""
+    limit = _memory_bytes()
+    if nbytes > limit:
+        raise click.BadParameter(
+            f"{what} would need {_bytes_text(nbytes)} of memory, more than this machine's "
+            f"{_bytes_text(limit)}",
+            param_hint=f"'{option}'",
+        )
+
+
+def _settings_count(window: int) -> int:
+    """``3^window``, capped at ``3^200`` (the numbers only go into size checks)."""
+    return 3 ** min(window, 200)
+
+
+def _check_sampling_size(n: int, window: int, shots: int, option: str) -> None:
+    """Refuse a measurement whose outcomes (uint8 bits + int64 count and index) cannot fit."""
+    settings = _settings_count(window)
+    _check_memory(
+        settings * (8 * window + n + 64), "--window", f"window {window} ({settings:,} settings)"
+    )
+    _check_memory(
+        settings * shots * (n + 16),
+        option,
+        f"{shots:,} shots x {settings:,} settings of {n} qubits",
+    )
+
+
+def _check_circuit_size(opts: dict[str, Any]) -> None:
+    """Refuse a circuit family too large to build and simulate in this machine's memory."""
+    if opts.get("qasm") is None:
+        _check_family_size(opts["qubits"], opts["depth"])
+
+
+def _check_family_size(n: int, depth: int) -> None:
+    """Refuse (naming ``--qubits``) a family circuit of ``n`` qubits that cannot fit."""
+    _check_memory(
+        float(n) * (depth + 1) * _BYTES_PER_QUBIT_LAYER,
+        "--qubits",
+        f"a {n:,}-qubit circuit of depth {depth}",
+    )
+
+
+def _check_data_header(path: Path, option: str) -> None:
+    """Refuse a data file whose header declares a design too large for memory, before the
+    loader builds it (a few hundred bytes can declare window 20: 3^20 settings).
+
+    Reads only the JSON ``meta`` entry; anything unexpected is left to the loader's checks.
+    """
+    try:
+        with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))  # the file is closed also on failure
+        n, window = int(meta["n"]), int(meta["window"])
+    except Exception:  # noqa: BLE001 - the loader reports what is wrong with the file
+        return
+    if 0 < window <= min(n, 200):  # a window wider than n: the loader says so
+        settings = _settings_count(window)
+        _check_memory(
+            settings * (8 * window + n + 64),
+            option,
+            f"{path}: its header declares window {window} ({settings:,} settings), which",
+        )
+
+
+class _Real(click.FloatRange):
+    """A float range that also refuses NaN and infinities (which pass click's bounds)."""
+
+    name = "float"
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+class _Count(click.IntRange):
+    """An integer range whose failure says, in a sentence, what is supported."""
+
+    def __init__(self, min: int | None = None, max: int | None = None, *, why: str) -> None:
+        super().__init__(min=min, max=max)
+        self.why = why
+
+    def convert(self, value, param, ctx):
+        number = click.INT.convert(value, param, ctx)
+        try:
+            return super().convert(number, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{number} is not supported: {self.why}", param, ctx)
 
 
 def _quiet_option(func: Callable) -> Callable:
@@ -132,7 +437,11 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
             ),
             click.option(
                 "--qubits",
-                type=click.IntRange(min=2),
+                type=_Count(
+                    min=2,
+                    why="the circuit families need at least 2 qubits; write a one-qubit "
+                    "circuit as an OpenQASM file (--qasm)",
+                ),
                 default=8,
                 show_default=True,
                 help="Number of qubits of the family.",
@@ -154,21 +463,21 @@ def _circuit_options(seed_names: tuple[str, ...]) -> Callable:
                 help="Brickwork gates: Haar two-qubit unitaries, or random u then cx.",
             ),
             click.option(
-                "--dt", type=float, default=_default(build, "dt"), show_default=True,
+                "--dt", type=_Real(), default=_default(build, "dt"), show_default=True,
                 help="Ising step.",
             ),
             click.option(
-                "--coupling", type=float, default=_default(build, "coupling"),
+                "--coupling", type=_Real(), default=_default(build, "coupling"),
                 show_default=True, help="Ising ZZ coupling.",
             ),
             click.option(
-                "--field", type=float, default=_default(build, "field"), show_default=True,
+                "--field", type=_Real(), default=_default(build, "field"), show_default=True,
                 help="Ising X field.",
             ),
             click.option(
                 *seed_names,
                 "circuit_seed",
-                type=int,
+                type=click.IntRange(min=0),
                 default=0,
                 show_default=True,
                 help="Seed of the random brickwork gates.",
@@ -189,13 +498,17 @@ def _build_circuit(opts: dict[str, Any]):
     if opts["qasm"] is not None:
         if _explicit(ctx, "circuit"):
             raise click.UsageError("give either --circuit or --qasm, not both")
-        circuit = load_qasm(opts["qasm"])
+        with _reading(opts["qasm"], "--qasm file"):
+            circuit = load_qasm(opts["qasm"])
+        if circuit.num_qubits == 0:
+            raise ValueError(f"--qasm file {opts['qasm']} declares no qubits: nothing to simulate")
         if _explicit(ctx, "qubits") and opts["qubits"] != circuit.num_qubits:
             raise click.BadParameter(
                 f"{opts['qubits']}, but {opts['qasm']} has {circuit.num_qubits} qubits",
                 param_hint="'--qubits'",
             )
         return circuit, f"circuit from {opts['qasm']}", True
+    _check_circuit_size(opts)
     circuit, text = build(
         opts["circuit"],
         opts["qubits"],
@@ -232,40 +545,40 @@ def _noise_options(func: Callable) -> Callable:
     options = [
         click.option(
             "--p1",
-            type=click.FloatRange(0.0, P1_MAX),
+            type=_Real(0.0, P1_MAX),
             default=_default(from_rates, "p1"),
             show_default=True,
             help="One-qubit depolarizing parameter after every one-qubit gate.",
         ),
         click.option(
             "--p2",
-            type=click.FloatRange(0.0, P2_MAX),
+            type=_Real(0.0, P2_MAX),
             default=_default(from_rates, "p2"),
             show_default=True,
             help="Two-qubit depolarizing parameter after every two-qubit gate.",
         ),
         click.option(
             "--damping",
-            type=click.FloatRange(0.0, 1.0),
+            type=_Real(0.0, 1.0),
             default=_default(from_rates, "damping"),
             show_default=True,
             help="Amplitude damping probability after every gate (on each of its qubits).",
         ),
         click.option(
             "--t1",
-            type=click.FloatRange(min=0.0, min_open=True),
+            type=_Real(min=0.0, min_open=True),
             default=_default(from_rates, "t1"),
             help="Thermal relaxation T1 (with --t2; same unit as --gate-times, e.g. ns).",
         ),
         click.option(
             "--t2",
-            type=click.FloatRange(min=0.0, min_open=True),
+            type=_Real(min=0.0, min_open=True),
             default=_default(from_rates, "t2"),
             help="Thermal dephasing T2 <= 2 T1 (with --t1).",
         ),
         click.option(
             "--gate-times",
-            type=(click.FloatRange(min=0.0), click.FloatRange(min=0.0)),
+            type=(_Real(min=0.0), _Real(min=0.0)),
             default=_default(from_rates, "gate_times"),
             show_default=True,
             help="Durations of one- and two-qubit gates, for --t1/--t2.",
@@ -290,12 +603,33 @@ def _noise_options(func: Callable) -> Callable:
 
 
 def _build_noise(opts: dict[str, Any], circuit, from_qasm: bool):
-    """``(noise_model or None, description)`` from the noise options."""
+    """``(noise_model or None, description)`` from the noise options, for ``circuit``.
+
+    ``--noisy-gates`` must name gates the circuit has (else a usage error that lists them);
+    a rate that reaches no gate of the circuit is left out with a ``Warning:`` line, so the
+    description says what is applied.
+    """
     if (opts["t1"] is None) != (opts["t2"] is None):
         raise click.UsageError("thermal noise needs both --t1 and --t2")
     names = opts["noisy_gates"]
     if names is not None:
         names = [g.strip() for g in names.split(",") if g.strip()]
+        if not names:
+            raise click.BadParameter(
+                "expected comma-separated gate names", param_hint="'--noisy-gates'"
+            )
+        try:
+            gate_names(names, circuit=circuit, strict=True)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--noisy-gates'") from None
+        rates = ("p1", "p2", "damping", "t1")
+        if not any(opts[r] for r in rates):
+            warnings.warn(
+                "--noisy-gates has no effect without a gate noise rate (--p1, --p2, "
+                "--damping, --t1/--t2)",
+                UserWarning,
+                stacklevel=2,
+            )
     one, two = gate_names(names, circuit=circuit if from_qasm or names is not None else None)
     return from_rates(
         p1=opts["p1"],
@@ -307,6 +641,7 @@ def _build_noise(opts: dict[str, Any], circuit, from_qasm: bool):
         readout=opts["readout"],
         one_qubit_gates=one,
         two_qubit_gates=two,
+        circuit=circuit,
     )
 
 
@@ -329,7 +664,7 @@ def _simulate_truth(opts: dict[str, Any], quiet: bool):
 def _simulation_options(func: Callable) -> Callable:
     func = click.option(
         "--tol",
-        type=click.FloatRange(min=0.0),
+        type=_Real(min=0.0),
         default=_default(simulate, "tol"),
         show_default=True,
         help="Relative singular-value tail dropped at each two-qubit gate.",

@@ -33,8 +33,14 @@ import numpy as np
 from ._cli_support import (
     _bound_text,
     _build_circuit,
-    _check_output,
+    _check_data_header,
+    _check_export_folder,
+    _check_family_size,
+    _check_memory,
+    _check_outputs,
+    _check_sampling_size,
     _circuit_options,
+    _Count,
     _default,
     _dims_text,
     _explicit,
@@ -42,8 +48,11 @@ from ._cli_support import (
     _guarded,
     _noise_options,
     _quiet_option,
+    _reading,
     _ReadoutType,
+    _Real,
     _reject_unused,
+    _settings_count,
     _simulate_truth,
     _simulation_options,
 )
@@ -106,15 +115,17 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
     The circuit is a family (--circuit, --qubits, --depth/--steps, --seed, ...) or an
     OpenQASM 2/3 file (--qasm). Gate noise (--p1, --p2, --damping, --t1/--t2) enters the
     state; readout error (--readout) is stored with it and applied when it is measured.
-    Prints one line: qubits, bond dimensions, truncation error and the trace kept.
+    --noisy-gates must name gates of the circuit; a rate that reaches no gate of it (--p1 on
+    the Haar brickwork) is left out with a warning. Prints one line: qubits, bond dimensions,
+    truncation error and the trace kept.
 
     \b
     Example:
       ttqst simulate --circuit brickwork --qubits 8 --depth 2 --seed 1 \\
-          --p1 0.001 --p2 0.01 --readout 0.02 -o truth.npz
+          --p2 0.01 --readout 0.02 -o truth.npz
       ttqst simulate --qasm prep.qasm --p2 0.01 --max-rank 64 -o truth.npz --force
     """
-    path = _check_output(output, force, npz=True)
+    (path,) = _check_outputs(force, [("--output", output, True)], [("--qasm", opts["qasm"])])
     state, info, text = _simulate_truth(opts, quiet)
     written = state.save(path, overwrite=force)
     click.echo(
@@ -145,7 +156,9 @@ def simulate_command(output: Path, force: bool, quiet: bool, **opts: Any) -> Non
 @click.option(
     "--shots", type=click.IntRange(min=1), default=1000, show_default=True, help="Per setting."
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling."
+)
 @click.option(
     "--readout-error",
     type=_ReadoutType(),
@@ -241,9 +254,14 @@ def measure_command(
         return
     if output is None:
         raise click.UsageError("missing option '-o' / '--output' (the data file to write)")
-    path = _check_output(output, force, npz=True)
+    inputs = [("STATE_FILE", state_file), ("--from-counts", from_counts)]
+    (path,) = _check_outputs(force, [("--output", output, True)], inputs)
     if from_counts is not None:
-        data = load_counts(from_counts, window=window)
+        if window is not None:
+            settings = _settings_count(window)
+            _check_memory(settings * (9 * window + 64), "--window", f"{settings:,} settings")
+        with _reading(from_counts, "counts file"):
+            data = load_counts(from_counts, window=window)
         source = f"counts from {from_counts}"
     else:
         data = _sample_state(state_file, window, shots, seed, readout_error, mitigate, quiet)
@@ -260,10 +278,15 @@ def _sample_state(state_file, window, shots, seed, readout_error, mitigate, quie
     from .measure import measure
     from .state import PauliMPO
 
-    state = PauliMPO.load(state_file)
+    with _reading(state_file, "state file"):
+        state = PauliMPO.load(state_file)
     window = min(_WINDOW, state.n) if window is None else window
     if window > state.n:
-        raise click.BadParameter(f"{window} exceeds the {state.n} qubits", param_hint="'--window'")
+        raise click.BadParameter(
+            f"{window} exceeds the {state.n} qubits; the largest window is {state.n}",
+            param_hint="'--window'",
+        )
+    _check_sampling_size(state.n, window, shots, "--shots")
     if readout_error is not None:
         noise, _ = from_rates(readout=readout_error)
         state = state.with_assignment(assignment_matrices(noise, state.n))
@@ -282,8 +305,17 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     window = min(_WINDOW, circuit.num_qubits) if window is None else window
     if window > circuit.num_qubits:
         raise click.BadParameter(
-            f"{window} exceeds the circuit's {circuit.num_qubits} qubits", param_hint="'--window'"
+            f"{window} exceeds the circuit's {circuit.num_qubits} qubits; the largest window is "
+            f"{circuit.num_qubits}",
+            param_hint="'--window'",
         )
+    settings = _settings_count(window)
+    _check_memory(
+        settings * circuit.num_qubits * 2048.0,
+        "--window",
+        f"{settings:,} measurement circuits of {circuit.num_qubits} qubits",
+    )
+    _check_export_folder(folder, force, opts["qasm"], settings)
     design = MeasurementDesign(circuit.num_qubits, window)
     manifest = export_measurement_circuits(
         circuit, design, folder, qasm_version=version, description=text, overwrite=force
@@ -342,7 +374,7 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
 )
 @click.option(
     "--noise-scale",
-    type=click.FloatRange(min=0.0),
+    type=_Real(min=0.0),
     default=_default(reconstruct, "noise_scale"),
     show_default=True,
     help="Regularisation as a multiple of the estimated shot noise.",
@@ -366,7 +398,9 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     show_default=True,
     help="Compute the bound.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of --refine.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of --refine."
+)
 @click.option(
     "--truth",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -411,11 +445,27 @@ def reconstruct_command(
     from .state import PauliMPO
 
     started = time.perf_counter()
-    path = _check_output(output, force, npz=True)
-    if report is not None:
-        _check_output(report, force, npz=False)
-    data = MeasurementData.load(data_file)
-    true_state = PauliMPO.load(truth) if truth is not None else None
+    path, _ = _check_outputs(
+        force,
+        [("--output", output, True), ("--report", report, False)],
+        [("DATA_FILE", data_file), ("--truth", truth)],
+    )
+    _check_data_header(data_file, "DATA_FILE")
+    with _reading(data_file, "data file"):
+        data = MeasurementData.load(data_file)
+    true_state = None
+    if truth is not None:
+        with _reading(truth, "--truth state file"):
+            true_state = PauliMPO.load(truth)
+        if true_state.n != data.n:
+            raise ValueError(
+                f"--truth {truth} has {true_state.n} qubits, the data file {data_file} {data.n}"
+            )
+    _check_memory(
+        data.n * 4.0**data.design.window * 32,
+        "DATA_FILE",
+        f"local estimates of {data.n} qubits for window {data.design.window} (4^w each)",
+    )
     loaded = time.perf_counter()
     enabled = False if quiet else None
     with ProgressBar("reconstruct", "site", enabled=enabled) as bar:
@@ -537,9 +587,11 @@ def compare_command(
             "missing the true state: a second state file, or --circuit/--qasm with the options "
             "it was simulated with"
         )
-    est_state = PauliMPO.load(estimate)
+    with _reading(estimate, "state file"):
+        est_state = PauliMPO.load(estimate)
     if truth is not None:
-        true_state, truth_text = PauliMPO.load(truth), str(truth)
+        with _reading(truth, "state file"):
+            true_state, truth_text = PauliMPO.load(truth), str(truth)
     else:
         true_state, _, truth_text = _simulate_truth(opts, quiet)
     metrics = _compare(est_state, true_state, width)
@@ -605,7 +657,7 @@ def _metrics_text(metrics) -> str:
 @click.option(
     "--qubits",
     "n",
-    type=click.IntRange(min=2),
+    type=_Count(min=3, why="the demo reconstructs from windows of at least 3 qubits"),
     default=10,
     show_default=True,
     help="Number of qubits.",
@@ -633,12 +685,18 @@ def _metrics_text(metrics) -> str:
 )
 @click.option(
     "--p2",
-    type=click.FloatRange(0.0, P2_MAX),
+    type=_Real(0.0, P2_MAX),
     default=0.01,
     show_default=True,
     help="Two-qubit depolarizing probability.",
 )
-@click.option("--seed", default=7, show_default=True, help="Seed of circuit and sampling.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="Seed of circuit and sampling.",
+)
 @click.option(
     "--refine/--no-refine",
     default=True,
@@ -661,7 +719,11 @@ def demo(n: int, depth: int, window: int, shots: int, p2: float, seed: int, refi
     from .simulate import simulate
 
     if window > n:
-        raise click.BadParameter(f"{window} exceeds --qubits {n}", param_hint="'--window'")
+        raise click.BadParameter(
+            f"{window} exceeds --qubits {n}; the largest window is {n}", param_hint="'--window'"
+        )
+    _check_family_size(n, depth)
+    _check_sampling_size(n, window, shots, "--shots")
     started = time.perf_counter()
     circuit, _ = build("brickwork", n, depth, seed=seed)
     noise, _ = from_rates(p1=p2 / 10, p2=p2)

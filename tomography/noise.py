@@ -14,6 +14,7 @@ place that reads a ``NoiseModel``'s error tables.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -351,8 +352,41 @@ _readout_model = readout  # from_rates's argument `readout` hides the function
 _NOT_GATES = frozenset({"barrier", "measure", "reset", "delay"})
 
 
+def circuit_gates(circuit: QuantumCircuit) -> dict[str, int]:
+    """The keys gate noise can attach to in ``circuit``, with their number of qubits.
+
+    A key is an instruction's label when it has one, else its name (Aer's lookup order);
+    barriers, measurements, resets and delays are not gates.
+
+    Parameters
+    ----------
+    circuit : qiskit.QuantumCircuit
+
+    Returns
+    -------
+    dict of str to int
+        Key -> number of qubits, in order of first appearance.
+
+    Raises
+    ------
+    TypeError
+        ``circuit`` not a QuantumCircuit.
+    """
+    if not isinstance(circuit, QuantumCircuit):
+        raise TypeError(f"circuit must be a qiskit.QuantumCircuit, not {type(circuit).__name__}")
+    gates: dict[str, int] = {}
+    for item in circuit.data:
+        op = item.operation
+        if op.name not in _NOT_GATES:
+            gates.setdefault(op.label or op.name, op.num_qubits)
+    return gates
+
+
 def gate_names(
-    names: Sequence[str] | None = None, *, circuit: QuantumCircuit | None = None
+    names: Sequence[str] | None = None,
+    *,
+    circuit: QuantumCircuit | None = None,
+    strict: bool = False,
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The one- and two-qubit instruction names (or labels) that gate noise attaches to.
 
@@ -365,6 +399,11 @@ def gate_names(
         Without ``names``: every one- and two-qubit gate name of the circuit (for a circuit
         from an OpenQASM file; wider gates get decomposed by the simulator, barriers,
         measurements, resets and delays are not gates).
+    strict : bool, default=False
+        Refuse ``names`` that would get no noise: with ``circuit``, a name (or label) the
+        circuit does not have, or one of a gate on more than two qubits; without it, a name
+        that is neither a Qiskit standard one- or two-qubit gate nor a label of
+        :mod:`tomography.circuits`. The message lists the valid names.
 
     Returns
     -------
@@ -376,12 +415,17 @@ def gate_names(
     ------
     TypeError
         ``names`` not a sequence of non-empty str, ``circuit`` not a QuantumCircuit.
+    ValueError
+        With ``strict``: names that would get no noise.
     """
     if circuit is not None and not isinstance(circuit, QuantumCircuit):
         raise TypeError(f"circuit must be a qiskit.QuantumCircuit, not {type(circuit).__name__}")
     operations = [] if circuit is None else [item.operation for item in circuit.data]
     if names is not None:
-        return _split_by_arity(names, operations)
+        one, two = _split_by_arity(names, operations)
+        if strict:
+            _check_known(names, circuit)
+        return one, two
     if circuit is None:
         return ONE_QUBIT_GATES, TWO_QUBIT_GATES
     gates = {op.name: op.num_qubits for op in operations if op.name not in _NOT_GATES}
@@ -389,6 +433,25 @@ def gate_names(
         tuple(sorted(g for g, k in gates.items() if k == 1)),
         tuple(sorted(g for g, k in gates.items() if k == 2)),
     )
+
+
+def _check_known(names: Sequence[str], circuit: QuantumCircuit | None) -> None:
+    """ValueError for ``names`` that gate noise cannot reach (see :func:`gate_names`)."""
+    if circuit is not None:
+        present = circuit_gates(circuit)
+        valid = sorted(g for g, k in present.items() if k in (1, 2))
+        where = f"the circuit's one- and two-qubit gates are {valid}"
+    else:
+        standard = get_standard_gate_name_mapping()
+        valid = sorted({g for g, op in standard.items() if op.num_qubits in (1, 2)} | {HAAR_LABEL})
+        where = f"expected Qiskit standard one- or two-qubit gates or {HAAR_LABEL!r}: {valid}"
+    unknown = [g for g in names if g not in valid]
+    if unknown:
+        wide = [g for g in unknown if circuit is not None and present.get(g, 0) > 2]
+        why = f" ({wide} act on more than two qubits)" if wide else ""
+        raise ValueError(
+            f"no gate noise can attach to {unknown}{why}: {where}; name gates from that list"
+        )
 
 
 def _split_by_arity(names: object, operations: list) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -414,12 +477,16 @@ def from_rates(
     readout: tuple[float, float] | None = None,
     one_qubit_gates: Sequence[str] = ONE_QUBIT_GATES,
     two_qubit_gates: Sequence[str] = TWO_QUBIT_GATES,
+    circuit: QuantumCircuit | None = None,
 ) -> tuple[NoiseModel | None, str]:
     """One noise model from error rates, with a one-line description of it.
 
     The non-zero parts, in this order, are :func:`combine`-d: :func:`depolarizing`
     (``p1``, ``p2``), :func:`amplitude_damping` (``damping``), :func:`thermal` (``t1``,
-    ``t2``, ``gate_times``), :func:`readout`.
+    ``t2``, ``gate_times``), :func:`readout`. A rate that reaches no gate (``p1`` with no
+    one-qubit gate to attach to, ``p2`` with no two-qubit gate, damping or thermal noise with
+    neither) is left out of the model and the description, with a ``UserWarning`` that names
+    it and the gates.
 
     Parameters
     ----------
@@ -437,11 +504,14 @@ def from_rates(
         Readout error ``(p01, p10)``: P(1|0) and P(0|1).
     one_qubit_gates, two_qubit_gates : sequence of str
         As in :func:`depolarizing` (see :func:`gate_names`).
+    circuit : qiskit.QuantumCircuit, optional
+        The circuit the model is for: the gate lists are cut to the keys it has (see
+        :func:`circuit_gates`), so the description says what fires in it.
 
     Returns
     -------
     noise_model : qiskit_aer.noise.NoiseModel or None
-        None when every rate is zero (noiseless).
+        None when every rate is zero, or reaches no gate (noiseless).
     description : str
         E.g. ``"depolarizing p1=0 p2=0.01, readout P01=0.02 P10=0.02"``, or ``"noiseless"``.
 
@@ -450,11 +520,17 @@ def from_rates(
     ValueError
         A rate out of range, only one of ``t1`` and ``t2``, ``t2 > 2 t1``.
     TypeError
-        A rate that is not a number.
+        A rate that is not a number, ``circuit`` not a QuantumCircuit.
     """
     if (t1 is None) != (t2 is None):
         raise ValueError(f"thermal noise needs both t1 and t2, got t1={t1}, t2={t2}")
-    gates = {"one_qubit_gates": one_qubit_gates, "two_qubit_gates": two_qubit_gates}
+    one = _check_gate_names(one_qubit_gates, 1, "one_qubit_gates")
+    two = _check_gate_names(two_qubit_gates, 2, "two_qubit_gates")
+    if circuit is not None:
+        present = circuit_gates(circuit)
+        one, two = tuple(g for g in one if g in present), tuple(g for g in two if g in present)
+    p1, p2, damping, t1 = _rates_that_fire(one, two, circuit, p1=p1, p2=p2, damping=damping, t1=t1)
+    gates = {"one_qubit_gates": one, "two_qubit_gates": two}
     parts = []
     if p1 or p2:
         parts.append((depolarizing(p1, p2, **gates), f"depolarizing p1={p1:g} p2={p2:g}"))
@@ -472,4 +548,39 @@ def from_rates(
     return model, ", ".join(text for _, text in parts)
 
 
-__all__ += ["P1_MAX", "P2_MAX", "from_rates", "gate_names"]
+def _rates_that_fire(
+    one: tuple[str, ...],
+    two: tuple[str, ...],
+    circuit: QuantumCircuit | None,
+    *,
+    p1: float,
+    p2: float,
+    damping: float,
+    t1: float | None,
+) -> tuple[float, float, float, float | None]:
+    """``p1, p2, damping, t1`` with the rates that reach no gate set to zero (None for
+    ``t1``), each with a ``UserWarning`` naming it and the gates there are."""
+    there = "" if circuit is None else f" (the circuit's gates: {sorted(circuit_gates(circuit))})"
+    dropped = []
+    if p1 and not one:
+        dropped.append((f"p1={p1:g}", "no one-qubit gate"))
+        p1 = 0.0
+    if p2 and not two:
+        dropped.append((f"p2={p2:g}", "no two-qubit gate"))
+        p2 = 0.0
+    if damping and not (one or two):
+        dropped.append((f"damping={damping:g}", "no gate"))
+        damping = 0.0
+    if t1 is not None and not (one or two):
+        dropped.append((f"t1={t1:g}", "no gate"))
+        t1 = None
+    for rate, why in dropped:
+        warnings.warn(
+            f"{rate} is not applied: {why} gets noise{there}; name the gates to make noisy",
+            UserWarning,
+            stacklevel=3,
+        )
+    return p1, p2, damping, t1
+
+
+__all__ += ["P1_MAX", "P2_MAX", "circuit_gates", "from_rates", "gate_names"]

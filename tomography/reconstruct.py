@@ -487,20 +487,33 @@ def _saturated_cuts(cuts: list[CutDiagnostics], half: int) -> list[int]:
 
 # ---------------------------------------------------------------------- pieces
 def _half_window(data, window: int | None) -> int:
-    """``l`` of the fibre window ``2l + 1``."""
+    """``l`` of the fibre window ``2l + 1``: odd, at least 3 (for n > 1) and at most the
+    design's window; the messages say the largest window the design allows."""
     design_window = data.design.window
+    largest = design_window if design_window % 2 else design_window - 1
+    if data.n == 1 or largest >= 3:
+        allowed = f"the largest window the design allows is {largest}"
+    else:
+        allowed = (
+            f"a design of window {design_window} ({data.n} qubits) allows none: "
+            "reconstruction needs a window of at least 3, so at least 3 qubits measured "
+            "with window >= 3"
+        )
     if window is None:
-        window = design_window if design_window % 2 else design_window - 1
+        window = largest
     window = check_int(window, "window", minimum=1)
-    if window % 2 == 0:
-        raise ValueError(f"`window == {window}` must be odd (2l + 1); try {window - 1}")
     if window > design_window:
         raise ValueError(
             f"`window == {window}` exceeds the design's window {design_window}: strings that "
-            "wide were not measured"
+            f"wide were not measured; {allowed}"
         )
+    if window % 2 == 0:
+        raise ValueError(f"`window == {window}` must be odd (2l + 1); try {window - 1}")
     if window < 3 and data.n > 1:
-        raise ValueError("`window` must be at least 3 (l >= 1) to couple neighbouring qubits")
+        raise ValueError(
+            f"`window == {window}` must be at least 3 (l >= 1) to couple neighbouring qubits; "
+            f"{allowed}"
+        )
     return (window - 1) // 2
 
 
