@@ -20,10 +20,13 @@ be present.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
 import re
+import sys
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,11 +103,18 @@ def load_qasm(path: str | os.PathLike) -> QuantumCircuit:
             "'OPENQASM 3.0;'"
         )
     version = header.group(1)
+    printed = io.StringIO()  # the OpenQASM 3 parser prints its syntax errors on stderr
     try:
-        circuit = _parse_qasm(text, version, (str(path.parent),))
+        with contextlib.redirect_stderr(printed):
+            circuit = _parse_qasm(text, version, (str(path.parent),))
     except Exception as exc:  # each parser has its own exception classes, none a ValueError
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        raise ValueError(f"cannot parse {path} as OpenQASM {version}: {message}") from exc
+        words = " ".join(str(exc).split())
+        said = " ".join(printed.getvalue().split())
+        message = "; ".join(x for x in (words, said) if x) or "no detail given"
+        raise ValueError(
+            f"cannot parse {path} as OpenQASM {version} ({type(exc).__name__}): {message}"
+        ) from exc
+    sys.stderr.write(printed.getvalue())
     if circuit.num_qubits == 0:
         raise ValueError(f"{path} declares no qubits: expected a state preparation on n >= 1")
     circuit = circuit.remove_final_measurements(inplace=False)
