@@ -12,7 +12,6 @@ import contextlib
 import functools
 import inspect
 import io
-import json
 import math
 import os
 import re
@@ -24,10 +23,14 @@ from typing import Any
 import click
 import numpy as np
 
+from ttcross.validation import check_memory
+
 from .circuits import BRICKWORK_GATES, CIRCUIT_FAMILIES, build
+from .measure import design_bytes
 from .noise import ONE_QUBIT_GATES, P1_MAX, P2_MAX, TWO_QUBIT_GATES, from_rates, gate_names
 from .progress import ProgressBar
 from .simulate import simulate
+from .state import sample_bytes
 
 # errors that mean bad input or a failed computation, not a bug: one line unless --debug
 _KNOWN_ERRORS: tuple[type[BaseException], ...] = (
@@ -35,7 +38,6 @@ _KNOWN_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,  # tomography.io.FileFormatError, json.JSONDecodeError, numpy LinAlgError
     FloatingPointError,
 )
-_GiB = 2**30
 # a family circuit and its simulation per qubit and layer (measured: ~11 kB/qubit at depth 2)
 _BYTES_PER_QUBIT_LAYER = 4096
 
@@ -282,33 +284,13 @@ def _check_export_folder(folder: Path, force: bool, qasm: Path | None, n_setting
 
 
 # ---------------------------------------------------------------------- sizes
-def _memory_bytes() -> int:
-    """Physical memory of this machine (64 GiB when the system does not say)."""
+def _check_memory(nbytes: int, option: str, what: str) -> None:
+    """Usage error naming ``option`` when ``what`` would need more than this machine's memory
+    (the library's rule, :func:`ttcross.validation.check_memory`)."""
     try:
-        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, ValueError, OSError):
-        return 64 * _GiB
-
-
-def _bytes_text(nbytes: float) -> str:
-    """``7.3 TiB`` and the like."""
-    value = float(nbytes)
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if value < 1024.0:
-            return f"{value:.3g} {unit}"
-        value /= 1024.0
-    return f"{value:.3g} EiB"
-
-
-def _check_memory(nbytes: float, option: str, what: str) -> None:
-    """Usage error naming ``option`` when ``what`` would need more than this machine's memory."""
-    limit = _memory_bytes()
-    if nbytes > limit:
-        raise click.BadParameter(
-            f"{what} would need {_bytes_text(nbytes)} of memory, more than this machine's "
-            f"{_bytes_text(limit)}",
-            param_hint=f"'{option}'",
-        )
+        check_memory(int(nbytes), what, f"lower {option}")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 def _settings_count(window: int) -> int:
@@ -317,13 +299,14 @@ def _settings_count(window: int) -> int:
 
 
 def _check_sampling_size(n: int, window: int, shots: int, option: str) -> None:
-    """Refuse a measurement whose outcomes (uint8 bits + int64 count and index) cannot fit."""
+    """Refuse a measurement whose design or samples cannot fit (the library's sizes:
+    :func:`tomography.measure.design_bytes`, :func:`tomography.state.sample_bytes`)."""
     settings = _settings_count(window)
     _check_memory(
-        settings * (8 * window + n + 64), "--window", f"window {window} ({settings:,} settings)"
+        design_bytes(n, min(window, 200)), "--window", f"window {window} ({settings:,} settings)"
     )
     _check_memory(
-        settings * shots * (n + 16),
+        sample_bytes(settings, shots, n),
         option,
         f"{shots:,} shots x {settings:,} settings of {n} qubits",
     )
@@ -342,27 +325,6 @@ def _check_family_size(n: int, depth: int) -> None:
         "--qubits",
         f"a {n:,}-qubit circuit of depth {depth}",
     )
-
-
-def _check_data_header(path: Path, option: str) -> None:
-    """Refuse a data file whose header declares a design too large for memory, before the
-    loader builds it (a few hundred bytes can declare window 20: 3^20 settings).
-
-    Reads only the JSON ``meta`` entry; anything unexpected is left to the loader's checks.
-    """
-    try:
-        with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
-            meta = json.loads(str(archive["meta"]))  # the file is closed also on failure
-        n, window = int(meta["n"]), int(meta["window"])
-    except Exception:  # noqa: BLE001 - the loader reports what is wrong with the file
-        return
-    if 0 < window <= min(n, 200):  # a window wider than n: the loader says so
-        settings = _settings_count(window)
-        _check_memory(
-            settings * (8 * window + n + 64),
-            option,
-            f"{path}: its header declares window {window} ({settings:,} settings), which",
-        )
 
 
 class _Real(click.FloatRange):

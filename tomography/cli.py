@@ -33,7 +33,6 @@ import numpy as np
 from ._cli_support import (
     _bound_text,
     _build_circuit,
-    _check_data_header,
     _check_export_folder,
     _check_family_size,
     _check_memory,
@@ -58,7 +57,7 @@ from ._cli_support import (
 )
 from .circuits import build
 from .exchange import export_measurement_circuits, load_counts
-from .measure import MeasurementDesign
+from .measure import MeasurementDesign, design_bytes
 from .metrics import compare
 from .noise import P2_MAX, from_rates
 from .progress import ProgressBar
@@ -259,7 +258,7 @@ def measure_command(
     if from_counts is not None:
         if window is not None:
             settings = _settings_count(window)
-            _check_memory(settings * (9 * window + 64), "--window", f"{settings:,} settings")
+            _check_memory(design_bytes(window, window), "--window", f"{settings:,} settings")
         with _reading(from_counts, "counts file"):
             data = load_counts(from_counts, window=window)
         source = f"counts from {from_counts}"
@@ -450,7 +449,6 @@ def reconstruct_command(
         [("--output", output, True), ("--report", report, False)],
         [("DATA_FILE", data_file), ("--truth", truth)],
     )
-    _check_data_header(data_file, "DATA_FILE")
     with _reading(data_file, "data file"):
         data = MeasurementData.load(data_file)
     true_state = None
@@ -461,11 +459,6 @@ def reconstruct_command(
             raise ValueError(
                 f"--truth {truth} has {true_state.n} qubits, the data file {data_file} {data.n}"
             )
-    _check_memory(
-        data.n * 4.0**data.design.window * 32,
-        "DATA_FILE",
-        f"local estimates of {data.n} qubits for window {data.design.window} (4^w each)",
-    )
     loaded = time.perf_counter()
     enabled = False if quiet else None
     with ProgressBar("reconstruct", "site", enabled=enabled) as bar:

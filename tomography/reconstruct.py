@@ -36,7 +36,7 @@ import numpy as np
 
 from ttcross import TensorTrain, assemble_cross, maxvol
 from ttcross.bounds import cross_error_bound
-from ttcross.validation import check_int, check_real
+from ttcross.validation import check_int, check_memory, check_real
 
 from .io import to_jsonable
 from .measure import ExactExpectations, MeasurementData
@@ -424,6 +424,12 @@ def _local_blocks(data, half: int, progress) -> list[_LocalBlock]:
     """Step 1: the estimates of every string in each site's fibre window (most of the time
     at large n), reported to ``progress(done, n)``."""
     n = data.n
+    check_memory(
+        n * 4 ** (2 * half + 1) * 16,
+        f"the local estimates of {n} qubits for window {2 * half + 1} (4^w means and "
+        "variances per qubit)",
+        "lower the window",
+    )
     blocks = []
     for k in range(n):
         if progress is not None:
