@@ -221,6 +221,20 @@ def test_sampled_product_state_has_no_nan():
             assert fidelity(truth, result.state) > 0.98
 
 
+def test_two_qubits_measured_whole_are_estimated_directly():
+    truth = simulate(brickwork(2, 2, seed=4), NOISE)
+    exact = reconstruct(ExactExpectations(truth, 2))
+    assert (exact.method, exact.window, exact.cuts) == ("direct", 2, [])
+    assert relative_error(exact.state, truth) < 1e-12
+    sampled = reconstruct(measure(truth, MeasurementDesign(2, 2), 20_000, seed=5), repair=True)
+    assert sampled.repair is not None and sampled.state.trace() == pytest.approx(1.0)
+    assert fidelity(truth, sampled.state) > 0.99
+    with pytest.raises(ValueError, match="estimated directly"):
+        reconstruct(ExactExpectations(truth, 2), window=3)
+    with pytest.raises(ValueError, match="allows none"):  # window 1 never sees the pair
+        reconstruct(measure(truth, MeasurementDesign(2, 1), 100, seed=5))
+
+
 def test_single_qubit_and_even_design_window():
     truth = _product_state(np.array([[0.3, -0.4, 0.6]]))
     result = reconstruct(measure(truth, MeasurementDesign(1, 1), 4000, seed=3))

@@ -355,8 +355,8 @@ def reconstruct(
     options = _check_options(
         data, window, max_rank, method, index_sets, regularization, noise_scale
     )
-    if data.n == 1:
-        return _single_qubit(data, started)
+    if _measured_whole(data):
+        return _whole_chain(data, repair, started)
     blocks = _local_blocks(data, options.half, progress)
     cross = _cross_inputs(blocks, options)
     with warnings.catch_warnings(record=True) as caught:
@@ -496,14 +496,21 @@ def _half_window(data, window: int | None) -> int:
     """``l`` of the fibre window ``2l + 1``: odd, at least 3 (for n > 1) and at most the
     design's window; the messages say the largest window the design allows."""
     design_window = data.design.window
+    if _measured_whole(data):
+        if window not in (None, data.n):
+            raise ValueError(
+                f"`window == {window}`: {data.n} qubit(s) measured with window {data.n} are "
+                f"estimated directly, as a whole; leave `window` out (or give {data.n})"
+            )
+        return 0
     largest = design_window if design_window % 2 else design_window - 1
-    if data.n == 1 or largest >= 3:
+    if largest >= 3:
         allowed = f"the largest window the design allows is {largest}"
     else:
         allowed = (
-            f"a design of window {design_window} ({data.n} qubits) allows none: "
-            "reconstruction needs a window of at least 3, so at least 3 qubits measured "
-            "with window >= 3"
+            f"a design of window {design_window} ({data.n} qubits) allows none: the cross "
+            "needs a window of at least 3 (2 qubits are estimated directly when measured "
+            "with window 2)"
         )
     if window is None:
         window = largest
@@ -635,24 +642,33 @@ def _local_strings(flat: np.ndarray, n_sites: int) -> np.ndarray:
     return np.stack(np.unravel_index(flat, (4,) * n_sites), axis=1) if n_sites else flat[:, None]
 
 
-def _single_qubit(data, started: float) -> Reconstruction:
-    """n = 1: the three Bloch components are measured directly."""
-    est = data.window_estimates(0, 1)
-    state = PauliMPO(TensorTrain([est.mean.reshape(1, 4, 1)]))
+def _measured_whole(data) -> bool:
+    """A chain too short for the cross (1 qubit, or 2) whose design measures it whole."""
+    return data.n <= 2 and data.design.window >= data.n
+
+
+def _whole_chain(data, repair: bool, started: float) -> Reconstruction:
+    """n <= 2 measured whole: every Pauli string is estimated directly (no cross, no cut)."""
+    est = data.window_estimates(0, data.n)
+    state = PauliMPO(TensorTrain.from_dense(est.mean))
+    trace = float(est.mean.flat[0])
+    repair_info = None
+    if repair:
+        state, repair_info = _repair(state)
     return Reconstruction(
         state=state,
-        ranks=(),
+        ranks=state.bond_dims,
         index_sets=[],
         cuts=[],
         bound=None,
         consistency=0.0,
         edge_correlation=0.0,
-        negativity=_negativity(state, 1),
-        repair=None,
-        trace_before_normalization=1.0,
+        negativity=_negativity(state, data.n),
+        repair=repair_info,
+        trace_before_normalization=trace,
         settings=data.design.n_settings,
         total_shots=float(data.total_shots),
-        window=1,
+        window=data.n,
         method="direct",
         seconds=time.perf_counter() - started,
     )
