@@ -110,8 +110,8 @@ def _write_inputs(folder: Path) -> None:
     (folder / "afile").write_text("a file where a folder belongs")
     (folder / "folder.npz").mkdir()
     (folder / "link.npz").symlink_to(folder / "data.npz")
-    two = MeasurementDesign(2, 2)
-    MeasurementData.from_bits(two, np.zeros((9, 4, 2), np.uint8)).save(folder / "two.npz")
+    two = MeasurementDesign(2, 1)  # two qubits that were never measured together
+    MeasurementData.from_bits(two, np.zeros((3, 4, 2), np.uint8)).save(folder / "two.npz")
     PauliMPO.from_dense(np.diag([1.0, 0, 0, 0])).save(folder / "two_state.npz")
 
 
@@ -193,7 +193,7 @@ CASES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "reconstruct window 4": (f"{REC} --window 4 -o o", 1, ("window == 4", "allows is 3")),
     "reconstruct window 1": (f"{REC} --window 1 -o o", 1, ("window == 1", "allows is 3")),
     "reconstruct max rank 0": (f"{REC} --max-rank 0 -o o", 2, ("'--max-rank'",)),
-    "reconstruct 2 qubits": ("reconstruct two.npz -o o", 1, ("at least 3 qubits",)),
+    "reconstruct 2 qubits, window 1": ("reconstruct two.npz -o o", 1, ("window 2",)),
     "p1 out of range": (f"{SIM} --p1 5 -o o", 2, ("'--p1'",)),
     "p2 not a number": (f"{SIM} --p2 lots -o o", 2, ("'--p2'",)),
     "damping negative": (f"{SIM} --damping -0.1 -o o", 2, ("'--damping'",)),

@@ -497,6 +497,12 @@ def _half_window(data, window: int | None) -> int:
     design's window; the messages say the largest window the design allows."""
     design_window = data.design.window
     if _measured_whole(data):
+        if window is not None and window > design_window:
+            raise ValueError(
+                f"`window == {window}` exceeds the design's window {design_window}: strings "
+                f"that wide were not measured; {data.n} qubit(s) measured whole are "
+                "estimated directly (leave `window` out)"
+            )
         if window not in (None, data.n):
             raise ValueError(
                 f"`window == {window}`: {data.n} qubit(s) measured with window {data.n} are "
