@@ -175,7 +175,8 @@ class SweepSpec:
     runs : tuple of dict
         Explicit runs, validated, each merged over the grid's scalars.
     canonical : dict
-        The normalised spec (what :attr:`hash` is computed from and ``sweep.json`` stores).
+        The normalised spec, as ``sweep.json`` stores it (JSON, sorted keys when written by
+        :func:`canonical_json`).
     """
 
     name: str
@@ -187,8 +188,14 @@ class SweepSpec:
 
     @property
     def hash(self) -> str:
-        """:func:`short_hash` of :attr:`canonical` (16 hex digits)."""
-        return short_hash(self.canonical, 16)
+        """What the sweep computes, 16 hex digits: :func:`short_hash` of the version, the
+        metrics and the run ids in order. Two spellings of the same runs (key order,
+        defaults written out, ``0`` or ``0.0``) have the same hash; the name does not count.
+        """
+        runs = [r.run_id for r in self.expand()]
+        return short_hash(
+            {"version": SPEC_VERSION, "metrics": list(self.metrics), "runs": runs}, 16
+        )
 
     def expand(self) -> list[Run]:
         """Every run, in order: grid points, then explicit runs; seeds innermost."""
@@ -304,8 +311,6 @@ def _check_grid(table: object, base: Path) -> dict:
             grid[key] = [_check_value(key, v, f"grid.{key}", base) for v in value]
         else:
             grid[key] = _check_value(key, value, f"grid.{key}", base)
-    for point in _grid_points(grid):
-        _resolve(point, "grid")
     return grid
 
 

@@ -23,6 +23,7 @@ import hashlib
 import os
 import time
 import traceback
+import warnings
 from importlib import metadata
 from typing import Any
 
@@ -85,6 +86,7 @@ ROW_COLUMNS: dict[str, str] = {
     "status": "string",
     **_PARAM_COLUMNS,
     **_RESULT_COLUMNS,
+    "warnings": "string",
     "error": "string",
     "traceback": "string",
     "ttqst_version": "string",
@@ -140,17 +142,23 @@ def run_task(run: dict, *, keep_state: bool = False) -> dict[str, Any]:
     -------
     dict
         ``{"row": row, "state": PauliMPO or None}``; ``row`` has the keys of
-        :data:`ROW_COLUMNS`, ``status`` ``"ok"`` or ``"error"``.
+        :data:`ROW_COLUMNS`, ``status`` ``"ok"`` or ``"error"``; the run's warnings (e.g.
+        :class:`tomography.reconstruct.WindowTooNarrowWarning`) are in ``warnings``, one
+        per line, not printed.
     """
     started = time.perf_counter()
     row = base_row(run)
     state = None
-    try:
-        state, results = _pipeline(run["params"], run["seed"], tuple(run["metrics"]))
-        row.update(results, status="ok")
-    except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
-        row.update(status="error", error=f"{type(exc).__name__}: {exc}")
-        row["traceback"] = traceback.format_exc()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            state, results = _pipeline(run["params"], run["seed"], tuple(run["metrics"]))
+            row.update(results, status="ok")
+        except Exception as exc:  # noqa: BLE001 - a failing run is recorded, the sweep goes on
+            row.update(status="error", error=f"{type(exc).__name__}: {exc}")
+            row["traceback"] = traceback.format_exc()
+    texts = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    row["warnings"] = "\n".join(texts) or None
     row["seconds_total"] = time.perf_counter() - started
     return {"row": row, "state": state if keep_state else None}
 
