@@ -239,7 +239,9 @@ def _run_distributed(pending: list[Run], client: Any, tally: _Tally) -> None:
         tally.running = len(futures)
         for future in distributed.as_completed(list(futures)):
             tally.running -= 1
-            tally.keep(_result_of(future, futures[future]))
+            result = _result_of(future, futures.pop(future))
+            future.release()  # a finished run is not recomputed when its worker dies
+            tally.keep(result)
     finally:
         client.cancel(list(futures))
 
