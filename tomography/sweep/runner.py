@@ -144,7 +144,8 @@ def run_sweep(
         Run on this cluster (left open).
     workers : int or None, default=None
         Without ``client``: 0 runs serially in this process; otherwise a local cluster of
-        this many worker processes (default: the CPU count).
+        this many worker processes (default: the CPU count; a script doing this needs an
+        ``if __name__ == "__main__":`` guard, the workers being spawned processes).
     retries : int, default=2
         Times a run may be lost with a dying worker before it is recorded as an error (local
         cluster only; an external scheduler uses its own ``allowed-failures``).
