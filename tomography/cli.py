@@ -785,10 +785,8 @@ def sweep_command(
     """
     if scheduler is not None and workers is not None:
         raise click.UsageError("give either --scheduler or --workers, not both")
-    try:
-        from .sweep import load_spec, local_cluster, run_sweep
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise click.ClickException(str(exc)) from None
+    from .sweep import load_spec, local_cluster, run_sweep
+
     spec = load_spec(spec_file)
     options = {
         "retries": retries,
@@ -802,6 +800,8 @@ def sweep_command(
                 result = run_sweep(
                     spec, store, client=client, workers=workers, progress=bar, **options
                 )
+        except ImportError as exc:  # dask or pyarrow missing: the message says what to install
+            raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             bar.close()
             click.echo(
