@@ -388,3 +388,23 @@ def test_cli_sweep_on_a_separate_scheduler_and_workers(tmp_path):
         _stop(processes[1:])
         _stop(processes[:1])
         log.close()
+
+
+def test_plot_sweep(tmp_path):
+    pytest.importorskip("matplotlib")
+    from tomography.plotting import plot_sweep
+
+    run_sweep(_spec(estimator=["cross", "refine"], refine_options={"max_iters": 2}),
+              tmp_path / "s", workers=0)  # fmt: skip
+    frame = read_sweep(tmp_path / "s")
+    ax = plot_sweep(frame, "n", "fidelity", hue="estimator", spread="std")
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "estimator = cross",
+        "estimator = refine",
+    ]
+    means = frame[frame.estimator == "cross"].groupby("n")["fidelity"].mean().to_numpy()
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), means)
+    with pytest.raises(ValueError, match="'purity'` is not a column"):
+        plot_sweep(frame, "n", "purity")
+    with pytest.raises(ValueError, match="spread"):
+        plot_sweep(frame, "n", "fidelity", spread="iqr")
