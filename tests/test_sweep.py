@@ -224,16 +224,18 @@ def test_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, client):
     assert len(read_sweep(tmp_path / "serial")) == 2
 
 
-def test_worker_killed_mid_sweep(tmp_path):
-    # runs of about a second each, so that both workers are busy when one is killed
-    spec = {
-        "version": 1,
-        "seeds": 6,
-        "grid": {"n": 6, "depth": 1, "window": 3, "shots": 200, "estimator": "refine",
-                 "refine_options": {"max_iters": 40, "holdout": 0.0}},
-    }  # fmt: skip
+# runs of about a second each, so that both workers are busy when one is killed
+SLOW_SPEC = {
+    "version": 1,
+    "seeds": 6,
+    "grid": {"n": 6, "depth": 1, "window": 3, "shots": 200, "estimator": "refine",
+             "refine_options": {"max_iters": 40, "holdout": 0.0}},
+}  # fmt: skip
+
+
+def _sweep_killing_one_worker(store: Path, retries: int):
     killed = []
-    with local_cluster(2, retries=3) as client:
+    with local_cluster(2, retries=retries) as client:
         pids = client.run(os.getpid)
 
         def kill_once(done, total):
@@ -242,12 +244,30 @@ def test_worker_killed_mid_sweep(tmp_path):
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
 
-        result = run_sweep(spec, tmp_path / "s", client=client, progress=kill_once)
+        result = run_sweep(SLOW_SPEC, store, client=client, retries=retries, progress=kill_once)
     assert killed
+    return result
+
+
+def test_worker_killed_mid_sweep(tmp_path):
+    result = _sweep_killing_one_worker(tmp_path / "s", retries=3)
     assert (result.done, result.failed, result.skipped) == (6, 0, 0)
     frame = read_sweep(tmp_path / "s")
     assert len(frame) == 6 and frame["run_id"].is_unique and (frame["status"] == "ok").all()
     assert sorted(frame["seed"]) == list(range(6))
+
+
+def test_retries_are_bounded(tmp_path):
+    """With no retry allowed, the run lost with the killed worker is an error row
+    (KilledWorker); the sweep still completes with every run once."""
+    result = _sweep_killing_one_worker(tmp_path / "s", retries=0)
+    assert result.failed >= 1 and result.done + result.failed == 6
+    frame = read_sweep(tmp_path / "s")
+    assert len(frame) == 6 and frame["run_id"].is_unique
+    assert frame[frame["status"] == "error"]["error"].str.contains("KilledWorker").all()
+    again = run_sweep(SLOW_SPEC, tmp_path / "s", workers=0, retry_failed=True)
+    assert (again.done, again.failed) == (result.failed, 0)
+    assert (read_sweep(tmp_path / "s")["status"] == "ok").all()
 
 
 def test_foreign_store_refused(tmp_path):
