@@ -28,7 +28,8 @@ def test_readme_has_python_examples():
 
 
 @pytest.mark.parametrize("index", range(len(_blocks())))
-def test_readme_block_runs(index, capsys):
+def test_readme_block_runs(index, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a block may write files (the sweep example writes a store)
     source = _blocks()[index]
     try:
         exec(compile(source, f"README.md python block {index}", "exec"), {"__name__": "readme"})

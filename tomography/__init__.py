@@ -35,6 +35,7 @@ from .reconstruct import (
 from .refine import Refinement, refine
 from .simulate import SimulationInfo, simulate
 from .state import PauliMPO
+from .sweep import load_spec, read_sweep, run_sweep
 
 __all__ = [
     # in pipeline order
@@ -60,4 +61,8 @@ __all__ = [
     "local_fidelities",
     # every stage's progress=
     "ProgressBar",
+    # many runs on Dask (tomography.sweep)
+    "load_spec",
+    "run_sweep",
+    "read_sweep",
 ]

@@ -22,7 +22,11 @@ __all__ = [
     "plot_fidelity_curve",
     "plot_local_fidelities",
     "plot_singular_values",
+    "plot_sweep",
 ]
+
+SPREADS = ("minmax", "std")
+"""Spreads :func:`plot_sweep` draws around the mean: the range over seeds, or +- one std."""
 
 _INSTALL_HINT = "tomography.plotting needs matplotlib: pip install ttqst[plot]"
 
@@ -324,6 +328,89 @@ def plot_local_fidelities(
     ax.plot(centres, fids, marker="o", label=f"{width}-qubit marginals")
     ax.set_xlabel(f"qubit (centre of the {width}-qubit window)")
     ax.set_ylabel("marginal fidelity")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def _check_sweep_columns(frame: Any, x: str, y: str, hue: str | None) -> Any:
+    """The ``"ok"`` rows of a sweep frame with ``x``, ``y`` (and ``hue``) present."""
+    columns = getattr(frame, "columns", None)
+    if columns is None:
+        raise TypeError(f"`frame` must be a pandas DataFrame, got {type(frame).__name__}")
+    for name, column in (("x", x), ("y", y), ("hue", hue)):
+        if column is not None and column not in columns:
+            raise ValueError(
+                f"`{name} == {column!r}` is not a column; columns: {', '.join(map(str, columns))}"
+            )
+    rows = frame[frame["status"] == "ok"] if "status" in columns else frame
+    rows = rows[rows[y].notna()]
+    if rows.empty:
+        raise ValueError(f"no finished run has a value of {y!r} to plot")
+    return rows
+
+
+def plot_sweep(
+    frame: Any,
+    x: str,
+    y: str,
+    *,
+    hue: str | None = None,
+    spread: str = "minmax",
+    ax: Any | None = None,
+    title: str | None = None,
+) -> Any:
+    """Mean of ``y`` against ``x`` over the seeds of a sweep, with a band for the spread.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows of :func:`tomography.sweep.read_sweep` (error rows and null ``y`` are left out).
+    x, y : str
+        Columns, e.g. ``"n"`` and ``"fidelity"``; ``x`` numeric.
+    hue : str, optional
+        Column whose values get one line each (e.g. ``"estimator"``).
+    spread : {"minmax", "std"}, default="minmax"
+
+        - ``"minmax"``: the band spans the smallest to the largest value over seeds;
+        - ``"std"``: mean +- one standard deviation (0 for a single seed).
+    ax : matplotlib Axes, optional
+        Default: a new Figure.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        A column that is not in ``frame``, an unknown ``spread``, or nothing to plot.
+    TypeError
+        ``frame`` not a DataFrame.
+    """
+    if spread not in SPREADS:
+        raise ValueError(f"`spread == {spread!r}`, expected one of {', '.join(SPREADS)}")
+    rows = _check_sweep_columns(frame, x, y, hue)
+    groups = rows.groupby(hue, sort=True) if hue is not None else [(None, rows)]
+    ax = _new_axes(ax)
+    for label, group in groups:
+        label = label[0] if isinstance(label, tuple) else label
+        stats = group.groupby(x, sort=True)[y].agg(["mean", "min", "max", "std"])
+        xs = stats.index.to_numpy(dtype=float)
+        mean = stats["mean"].to_numpy(dtype=float)
+        if spread == "minmax":
+            low, high = stats["min"].to_numpy(dtype=float), stats["max"].to_numpy(dtype=float)
+        else:
+            std = stats["std"].fillna(0.0).to_numpy(dtype=float)
+            low, high = mean - std, mean + std
+        name = y if label is None else f"{hue} = {label}"
+        line = ax.plot(xs, mean, marker="o", label=name)[0]
+        ax.fill_between(xs, low, high, color=line.get_color(), alpha=0.2)
+    ax.set_xlabel(x)
+    ax.set_ylabel(f"{y} (mean, {'min-max' if spread == 'minmax' else '+- std'} over seeds)")
+    if title:
+        ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend()
     return ax
