@@ -39,6 +39,13 @@ from ttcross.bounds import cross_error_bound
 from ttcross.validation import check_int, check_memory, check_real
 
 from .io import to_jsonable
+from .lightcone import (
+    LongRangeCorrelationWarning,
+    WindowTooNarrowWarning,
+    edge_correlation,
+    saturated_cuts,
+    window_warnings,
+)
 from .measure import ExactExpectations, MeasurementData
 from .pauli import MAX_DENSE_QUBITS, pauli_to_dense
 from .physical import PhysicalRepair, make_physical
@@ -54,25 +61,12 @@ __all__ = [
 
 INDEX_SETS = ("all", "maxvol")
 
-#: Edge correlation (see ``_edge_correlation``) above which the window is reported too narrow.
-EDGE_LIMIT_EXACT = 1e-8
-EDGE_LIMIT_NOISY = 2.0
 #: ``nonidentity_weight`` of the rounding to ``max_rank`` (see PauliMPO.compress): a Frobenius
 #: rounding of the Pauli tensor can destroy the trace (seen: depth 4, rank 4, trace -9e-5).
 RANK_CAP_WEIGHT = 0.5
 #: Largest n whose negativity is computed from the dense estimate.
 DENSE_NEGATIVITY_QUBITS = 10
 REGULARIZATIONS = ("tikhonov", "truncation")
-
-
-class WindowTooNarrowWarning(UserWarning):
-    """Correlations reach the window's edge and the intersection ranks saturate at ``4^l``:
-    the window likely misses the circuit's light cone and the cross formula is unstable."""
-
-
-class LongRangeCorrelationWarning(UserWarning):
-    """Correlations reach the window's edge with unsaturated ranks: local data is reproduced,
-    but coherence beyond the window (GHZ-type) is invisible to it."""
 
 
 @dataclass(frozen=True)
@@ -369,9 +363,11 @@ def reconstruct(
     bound = None
     if compute_bound and options.regularization == "tikhonov":
         bound = _bound(cross)
-    edge = _edge_correlation(blocks, options.half)
+    edge = edge_correlation(blocks, options.half)
     found = [(w.category, str(w.message)) for w in caught]
-    found += _window_check(edge, _saturated_cuts(cuts, options.half), data, options.half)
+    found += window_warnings(
+        edge, saturated_cuts([c.rank_above_noise for c in cuts], options.half), data, options.half
+    )
     for category, text in found:
         warnings.warn(text, category, stacklevel=2)
     return Reconstruction(
@@ -477,21 +473,6 @@ def _normalize(tt: TensorTrain, max_rank: int | None) -> tuple[PauliMPO, float]:
     return state, trace
 
 
-def _saturated_cuts(cuts: list[CutDiagnostics], half: int) -> list[int]:
-    """Cuts whose intersection rank above the noise is the full ``4^l``.
-
-    A cut with at most ``l`` qubits on one side has rank <= 4^l anyway: saturation there is
-    the unfolding's full rank, resolved exactly, not a sign of a narrow window.
-    """
-    n = len(cuts) + 1
-    return [
-        k
-        for k, c in enumerate(cuts)
-        if c.rank_above_noise == 4**half and min(k + 1, n - k - 1) > half
-    ]
-
-
-# ---------------------------------------------------------------------- pieces
 def _half_window(data, window: int | None) -> int:
     """``l`` of the fibre window ``2l + 1``: odd, at least 3 (for n > 1) and at most the
     design's window; the messages say the largest window the design allows."""
@@ -725,83 +706,6 @@ def _consistency(state: PauliMPO, blocks: list[_LocalBlock]) -> float:
         diff2 += float(np.sum(diff**2))
         norm2 += float(np.sum(b.mean**2))
     return chi2 / count if count else float(np.sqrt(diff2 / norm2))
-
-
-def _edge_correlation(blocks: list[_LocalBlock], half: int) -> float:
-    """Connected two-point correlations between the two end qubits of every full window.
-
-    In a circuit of depth D from a product state, qubits more than about 2D apart are
-    uncorrelated; correlations left at the window's full width (2l) mean the light cone is
-    wider than the window. Returns ``max |C|`` on exact data, else the mean of ``C^2 / var``
-    over all pairs (about 1 when the correlations are shot noise only).
-    """
-    values, scores = [], []
-    for b in blocks:
-        if b.last - b.first != 2 * half:
-            continue
-        middle = (0,) * (2 * half - 1)
-        joint = b.mean[(slice(1, 4), *middle, slice(1, 4))]
-        left = b.mean[(slice(1, 4), *middle, 0)]
-        right = b.mean[(0, *middle, slice(1, 4))]
-        connected = joint - np.outer(left, right)
-        variance = b.variance[(slice(1, 4), *middle, slice(1, 4))]
-        values.append(np.abs(connected).max())
-        if np.all(variance > 0):
-            scores.append(np.mean(connected**2 / variance))
-    if not values:
-        return 0.0
-    return float(np.mean(scores)) if scores else float(np.max(values))
-
-
-def _window_check(edge: float, saturated: list[int], data, half: int) -> list[tuple]:
-    """Warnings when correlations reach the window's edge (see _edge_correlation).
-
-    Edge correlations with a saturated intersection rank (``rank W_k = 4^l`` above the noise)
-    mean the bond dimension likely exceeds what the window resolves: the cross formula is then
-    unstable (WindowTooNarrowWarning). Edge correlations alone (classical mixtures, GHZ-type
-    states) are reported as LongRangeCorrelationWarning: local data cannot see coherence beyond
-    the window, so such a state may not be determined by it.
-    """
-    n = data.n
-    exact = isinstance(data, ExactExpectations)
-    limit = EDGE_LIMIT_EXACT if exact else EDGE_LIMIT_NOISY
-    if edge <= limit or 2 * half + 1 >= n:  # a window over the whole chain sees everything
-        return []
-    window = 2 * half + 1
-    what = "max |connected correlation|" if exact else "mean chi^2 of connected correlations"
-    observed = (
-        f"qubits {2 * half} apart (the window's full width) are still correlated ({what} "
-        f"{edge:.3g}, expected <= {limit:g})"
-    )
-    if not saturated:
-        return [
-            (
-                LongRangeCorrelationWarning,
-                f"{observed}, while every intersection matrix has rank below {4**half}: the "
-                "estimate reproduces all local data, but coherence beyond the window (GHZ-type "
-                "states) is invisible to local measurements and not recovered",
-            )
-        ]
-    if window + 2 <= data.design.window:
-        suggestion = f"reconstruct with window={window + 2}"
-    elif window + 2 <= n:
-        suggestion = f"measure with MeasurementDesign(n={n}, window={window + 2}) or wider"
-    else:  # no wider odd window fits in n qubits
-        suggestion = (
-            f"no odd window wider than {window} fits in {n} qubits: the state is not "
-            "determined by its local reductions (a light cone as wide as the chain, or "
-            "GHZ-type long-range coherence)"
-        )
-    cuts = ", ".join(map(str, saturated[:8])) + (" ..." if len(saturated) > 8 else "")
-    return [
-        (
-            WindowTooNarrowWarning,
-            f"{observed} and the intersection matrices at cuts {cuts} have full rank "
-            f"{4**half} above the noise: the circuit's light cone is likely wider than the window "
-            f"{window} (exact recovery of a depth-D brickwork needs window >= 2D + 1), which "
-            f"makes the cross formula unstable, not merely biased; {suggestion}",
-        )
-    ]
 
 
 def _negativity(state: PauliMPO, width: int) -> float:
