@@ -109,7 +109,8 @@ def local_cluster(workers: int | None = None, *, retries: int = 2) -> Iterator[A
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=":0",
+            host="127.0.0.1",  # a local cluster listens on the loopback only
+            dashboard_address="127.0.0.1:0",
             env=dict(_SINGLE_THREAD),
         )
         try:
