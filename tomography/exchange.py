@@ -326,8 +326,12 @@ def _counts_design(table: object, name: str, window: int | None) -> MeasurementD
         window = check_int(window, "window", minimum=1)
     else:
         window = round(math.log(len(table), 3))
-        if 3**window != len(table):
-            raise ValueError(f"{name} has {len(table)} settings, not a power of 3; give window")
+        if window < 1 or 3**window != len(table):
+            raise ValueError(
+                f"{name} has {len(table)} setting(s), not a power of 3 >= 3: a design of "
+                "window w has 3^w settings (3, 9, 27, 81, 243, ...); give the counts of every "
+                "setting"
+            )
     try:
         design = MeasurementDesign(n, window)
     except ValueError as exc:
