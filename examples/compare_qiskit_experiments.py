@@ -18,8 +18,9 @@ exact noisy state ``simulate(circuit, noise).to_dense()``. Per n:
 Aer attaches the two-qubit error to the Haar gates by their label "haar2q";
 ``tomography.noise`` puts "unitary" among the model's basis gates so that transpiling for
 ``AerSimulator(noise_model=...)`` keeps them whole (``tomography.peers`` checks that the
-transpiled tomography circuits keep every labelled gate). Fidelity: Uhlmann's (``tomography.metrics``),
-our estimate projected onto states; wall time = measurement (peer: transpile + Aer run) + fit.
+transpiled tomography circuits keep every labelled gate). Fidelity: Uhlmann's
+(``tomography.metrics``), our estimate projected onto states; wall time = measurement (peer:
+transpile + Aer run) + fit.
 
 Run: python examples/compare_qiskit_experiments.py [--quick] [--out PATH]
 Full run: 20 s measured on a shared 2-core machine (52 s under heavier load); --quick
@@ -32,8 +33,6 @@ import argparse
 import time
 import warnings
 from pathlib import Path
-
-import numpy as np
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "figures" / "compare_qiskit_experiments.png"
 CVXPY_MAX_QUBITS = 5  # cvxpy_gaussian_lstsq at n = 6: ~205 s and ~22 GiB
