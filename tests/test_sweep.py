@@ -185,6 +185,26 @@ def test_example_spec_loads():
     assert len(spec.expand()) == 3 * 2 * 3
 
 
+def test_estimators_example_spec_runs_tiny(tmp_path):
+    pytest.importorskip("qiskit_experiments")
+    import tomllib
+
+    path = REPO / "examples" / "sweeps" / "estimators_small.toml"
+    spec = load_spec(path)
+    assert len(spec.expand()) == 3 * 3 * 3  # n x estimator x seeds
+    peer_shots = {r.params["n"]: r.params["shots"] for r in spec.expand()
+                  if r.params["estimator"] == "qiskit-experiments"}  # fmt: skip
+    assert peer_shots == {3: 900, 4: 300, 5: 100}  # equal total copies, 24300
+    raw = tomllib.loads(path.read_text())
+    raw["seeds"], raw["grid"] = 1, raw["grid"] | {"n": 3, "copies": 2700}
+    raw["grid"]["refine_options"] = {"max_iters": 2}
+    result = run_sweep(raw, tmp_path / "s", workers=0)
+    assert (result.done, result.failed) == (3, 0)
+    frame = read_sweep(tmp_path / "s")
+    assert set(frame["estimator"]) == {"cross", "refine", "qiskit-experiments"}
+    assert (frame["total_shots"] == 2700).all()
+
+
 # ---------------------------------------------------------------------- running
 def test_serial_equals_local_cluster(tmp_path, client):
     spec = _spec(estimator=["cross", "refine"], refine_options={"max_iters": 5})
