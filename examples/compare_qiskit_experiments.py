@@ -9,16 +9,18 @@ exact noisy state ``simulate(circuit, noise).to_dense()``. Per n:
   ``linear_inversion`` and, for n <= 5 only, by ``cvxpy_gaussian_lstsq`` (at n = 6 it took
   205 s and 22 GiB of memory in benchmarks/tomography_vs_qiskit.py). Both with the default
   PSD rescaling. A failed fit is reported by qiskit-experiments as a status, not an
-  exception: the script checks the experiment and analysis status and raises on failure.
+  exception: ``tomography.peers`` (the run and fit shared with the sweeps) checks the
+  experiment and analysis status and raises on failure.
 - ours: ``MeasurementDesign(n, min(5, n))`` (3^min(5, n) settings) with the same total number
   of shots (3^n x 1000), ``measure(circuit, design, shots, noise_model=noise)``, then
   ``reconstruct`` (odd window: 3 at n = 3, 4; 5 at n = 5, 6).
 
 Aer attaches the two-qubit error to the Haar gates by their label "haar2q";
 ``tomography.noise`` puts "unitary" among the model's basis gates so that transpiling for
-``AerSimulator(noise_model=...)`` keeps them whole (the script checks that the transpiled
-tomography circuits keep every labelled gate). Fidelity: Uhlmann's (``tomography.metrics``),
-our estimate projected onto states; wall time = measurement (peer: transpile + Aer run) + fit.
+``AerSimulator(noise_model=...)`` keeps them whole (``tomography.peers`` checks that the
+transpiled tomography circuits keep every labelled gate). Fidelity: Uhlmann's
+(``tomography.metrics``), our estimate projected onto states; wall time = measurement (peer:
+transpile + Aer run) + fit.
 
 Run: python examples/compare_qiskit_experiments.py [--quick] [--out PATH]
 Full run: 20 s measured on a shared 2-core machine (52 s under heavier load); --quick
@@ -31,8 +33,6 @@ import argparse
 import time
 import warnings
 from pathlib import Path
-
-import numpy as np
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "figures" / "compare_qiskit_experiments.png"
 CVXPY_MAX_QUBITS = 5  # cvxpy_gaussian_lstsq at n = 6: ~205 s and ~22 GiB
@@ -56,51 +56,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def _check_done(data, what: str) -> None:
-    """qiskit-experiments reports failures as statuses: turn them into exceptions."""
-    from qiskit_experiments.framework import AnalysisStatus, ExperimentStatus
-
-    if data.status() not in (ExperimentStatus.DONE, ExperimentStatus.POST_PROCESSING):
-        raise RuntimeError(f"{what}: experiment status {data.status()}: {data.errors()}")
-    status = data.analysis_status()
-    if status not in (None, AnalysisStatus.DONE):
-        raise RuntimeError(f"{what}: analysis status {status}: {data.analysis_errors()}")
-
-
 def peer(circuit, noise, dense, args, fitters) -> list[dict]:
     """StateTomography run once, then each fitter on the same counts."""
-    from qiskit_aer import AerSimulator
-    from qiskit_experiments.library import StateTomography
-
-    from tomography.circuits import HAAR_LABEL
+    from tomography.peers import fit_state_tomography, run_state_tomography
 
     n = circuit.num_qubits
-    backend = AerSimulator(noise_model=noise)
-    experiment = StateTomography(circuit, backend=backend, target=None)
-    kept = sum(i.operation.label == HAAR_LABEL for i in experiment._transpiled_circuits()[0].data)
-    expected = sum(i.operation.label == HAAR_LABEL for i in circuit.data)
-    if kept != expected:
-        raise RuntimeError(f"transpilation kept {kept} of {expected} {HAAR_LABEL} gates")
-    started = time.perf_counter()
-    data = experiment.run(
-        backend, shots=args.peer_shots, seed_simulator=2000 + args.seed, analysis=None
-    ).block_for_results()
-    t_run = time.perf_counter() - started
-    _check_done(data, f"StateTomography run, n = {n}")
+    run = run_state_tomography(circuit, noise, args.peer_shots, seed=2000 + args.seed)
     rows = []
     for fitter in fitters:
-        experiment.analysis.set_options(fitter=fitter)
-        started = time.perf_counter()
-        fitted = experiment.analysis.run(data, replace_results=False).block_for_results()
-        t_fit = time.perf_counter() - started
-        _check_done(fitted, f"StateTomography analysis {fitter}, n = {n}")
-        row = fitted.analysis_results("state", dataframe=True).iloc[0]
-        status = dict(row["fitter_metadata"]).get("cvxpy_status", [])
-        if any(s not in ("optimal", "optimal_inaccurate") for s in status):
-            raise RuntimeError(f"{fitter}, n = {n}: cvxpy status {status}")
-        rho = np.asarray(row["value"].data)
+        rho, t_fit = fit_state_tomography(run, fitter)
         rows.append(
-            _row(n, f"qiskit-exp {fitter}", 3**n, args.peer_shots, dense, rho, t_run, t_fit)
+            _row(n, f"qiskit-exp {fitter}", 3**n, args.peer_shots, dense, rho, run.seconds, t_fit)
         )
     return rows
 

@@ -35,7 +35,9 @@ def run_example(script: Path, out: Path, *extra: str, timeout: float) -> str:
     for module in NEEDS.get(script.name, ()):
         pytest.importorskip(module, reason=f"{script.name} needs {module}: pip install -e .[test]")
     pytest.importorskip("matplotlib", reason="the examples draw figures: pip install ttqst[plot]")
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    # the checkout's packages first, not another copy installed in the environment
+    path = os.pathsep.join([str(EXAMPLES_DIR.parent), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path, "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     done = subprocess.run(
         [sys.executable, str(script), "--out", str(out), *extra],
         capture_output=True,

@@ -83,6 +83,19 @@ def client():
         ({"size": 3}, "spec.size: unknown key; valid keys: version, name"),
         ({"runs": [{"n": 4, "p2": -1}]}, "runs[0].p2: expected a number"),
         ({"runs": [{"n": 4, "t1": 10.0}]}, "runs[0]: thermal noise needs both t1 and t2"),
+        (
+            {"grid": {"n": [5, 7], "estimator": "qiskit-experiments"}},
+            "grid.estimator: 'qiskit-experiments' runs only at n <= 6 (3^n settings, a dense "
+            "4^n fit), got n = 7",
+        ),
+        (
+            {"grid": {"n": 4, "estimator": "qiskit-experiments", "fitter": "mle"}},
+            "grid.fitter: expected one of linear_inversion, cvxpy_gaussian_lstsq, got 'mle'",
+        ),
+        (
+            {"runs": [{"n": 4, "estimator": "qiskit-experiments", "copies": 80}]},
+            "runs[0].copies: expected >= 3^n = 81 for 'qiskit-experiments'",
+        ),
     ],
 )
 def test_spec_errors_name_the_key_and_value(change, message):
@@ -139,10 +152,57 @@ def test_explicit_runs_merge_over_grid_scalars(tmp_path):
     assert second["shots"] == 10 and second["copies"] == 270 and second["p2"] == 0.02
 
 
+def test_peer_shots_and_fitter_resolved():
+    pytest.importorskip("qiskit_experiments")
+    grid = {"n": 5, "window": 3, "copies": 2430, "estimator": ["cross", "qiskit-experiments"]}
+    cross, peer = (r.params for r in load_spec({"version": 1, "grid": grid}).expand())
+    assert cross["shots"] == 2430 // 27 and "fitter" not in cross
+    assert peer["shots"] == 2430 // 243 and peer["fitter"] == "linear_inversion"
+    # the peer's key leaves the other estimators' identities as they were
+    plain = load_spec({"version": 1, "grid": grid | {"estimator": "cross"}}).expand()[0]
+    assert plain.params == cross
+
+
+def test_peer_refused_when_not_installed(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "qiskit_experiments" else real(name, *a),
+    )
+    load_spec({"version": 1, "grid": {"n": 4}})  # no peer run: nothing to check
+    with pytest.raises(
+        SpecError, match="'qiskit-experiments' needs the qiskit-experiments package"
+    ):
+        load_spec({"version": 1, "grid": {"n": 4, "estimator": ["cross", "qiskit-experiments"]}})
+
+
 def test_example_spec_loads():
     spec = load_spec(REPO / "examples" / "sweeps" / "fidelity_vs_n.toml")
     assert spec.name == "fidelity_vs_n"
     assert len(spec.expand()) == 3 * 2 * 3
+
+
+def test_estimators_example_spec_runs_tiny(tmp_path):
+    pytest.importorskip("qiskit_experiments")
+    import tomllib
+
+    path = REPO / "examples" / "sweeps" / "estimators_small.toml"
+    spec = load_spec(path)
+    assert len(spec.expand()) == 3 * 3 * 3  # n x estimator x seeds
+    peer_shots = {r.params["n"]: r.params["shots"] for r in spec.expand()
+                  if r.params["estimator"] == "qiskit-experiments"}  # fmt: skip
+    assert peer_shots == {3: 900, 4: 300, 5: 100}  # equal total copies, 24300
+    raw = tomllib.loads(path.read_text())
+    raw["seeds"], raw["grid"] = 1, raw["grid"] | {"n": 3, "copies": 2700}
+    raw["grid"]["refine_options"] = {"max_iters": 2}
+    result = run_sweep(raw, tmp_path / "s", workers=0)
+    assert (result.done, result.failed) == (3, 0)
+    frame = read_sweep(tmp_path / "s")
+    assert set(frame["estimator"]) == {"cross", "refine", "qiskit-experiments"}
+    assert (frame["total_shots"] == 2700).all()
 
 
 # ---------------------------------------------------------------------- running
@@ -171,6 +231,30 @@ def test_same_seed_same_data_across_estimators(tmp_path):
     assert (cross["truth_rank_max"] == refined["truth_rank_max"]).all()
     assert (cross["total_shots"] == refined["total_shots"]).all()
     assert not np.allclose(cross["fidelity"], refined["fidelity"])
+
+
+def test_estimators_against_the_peer(tmp_path):
+    pytest.importorskip("qiskit_experiments")
+    pytest.importorskip("qiskit_aer")
+    spec = _spec(
+        seeds=1,
+        n=3,
+        shots=100,
+        estimator=["cross", "refine", "qiskit-experiments"],
+        refine_options={"max_iters": 3},
+    )
+    result = run_sweep(spec, tmp_path / "s", workers=0)
+    assert (result.done, result.failed) == (3, 0)
+    frame = read_sweep(tmp_path / "s").set_index("estimator")
+    assert (frame["status"] == "ok").all(), frame["error"].tolist()
+    for column in ("fidelity", "overlap_fidelity", "local_fidelity_min"):
+        assert ((frame[column] > 0) & (frame[column] <= 1 + 1e-9)).all(), column
+    peer = frame.loc["qiskit-experiments"]
+    assert peer["fitter"] == "linear_inversion"
+    assert (peer["shots"], peer["total_shots"]) == (100, 3**3 * 100)
+    assert peer["seconds_measure"] > 0 and peer["seconds_reconstruct"] > 0
+    assert frame.loc["cross", "total_shots"] == 3**3 * 100  # window 3 = n: 27 settings too
+    assert frame["truth_rank_max"].nunique() == 1  # the same circuit for every estimator
 
 
 class _StopAfter:

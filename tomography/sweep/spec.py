@@ -33,9 +33,13 @@ parameter set is run once per seed. Run parameters (:data:`RUN_KEYS`) and their 
   ``[P01, P10]``), as :func:`tomography.noise.from_rates`;
 - ``window`` (odd, >= 3, at most ``n``; default 5 or ``n`` when smaller and odd), ``shots``
   (per setting, default 1000) or ``copies`` (in total: ``shots = copies // 3**window``);
-- ``estimator``: ``"cross"`` (:func:`tomography.reconstruct.reconstruct`) or ``"refine"``
-  (then :func:`tomography.refine.refine`), ``refine_options`` (a table of refine's keyword
-  options), ``max_rank`` (cap on the cross estimate's bond dimension).
+- ``estimator``: ``"cross"`` (:func:`tomography.reconstruct.reconstruct`), ``"refine"``
+  (then :func:`tomography.refine.refine`) or ``"qiskit-experiments"`` (full state tomography,
+  :func:`tomography.peers.state_tomography`, n <= 6, all 3^n settings at ``shots`` each or
+  ``copies // 3**n``; ``window`` is not used), ``refine_options`` (a table of refine's
+  keyword options), ``max_rank`` (cap on the cross estimate's bond dimension), ``fitter``
+  (the peer's, one of :data:`tomography.peers.PEER_FITTERS`, default
+  ``"linear_inversion"``; ignored by the other estimators).
 
 Metrics (:data:`METRICS`, default all): ``fidelity`` (dense Uhlmann fidelity, null above
 :data:`tomography.pauli.MAX_DENSE_QUBITS` qubits), ``overlap_fidelity``, ``relative_error``,
@@ -48,6 +52,7 @@ Every error names the key and the value, e.g. ``grid.window: expected an odd int
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import inspect
 import itertools
 import json
@@ -60,10 +65,12 @@ from typing import Any
 
 from ..circuits import BRICKWORK_GATES, CIRCUIT_FAMILIES, build
 from ..noise import P1_MAX, P2_MAX
+from ..peers import PEER_FITTERS, PEER_MAX_QUBITS
 from ..refine import refine
 
 __all__ = [
     "ESTIMATORS",
+    "PEER_ESTIMATOR",
     "METRICS",
     "RUN_KEYS",
     "SPEC_KEYS",
@@ -91,13 +98,17 @@ METRICS = (
 )
 """Metrics a spec may ask for (timings and ranks are always recorded)."""
 
-ESTIMATORS = ("cross", "refine")
-"""``cross``: the cross estimate; ``refine``: the cross estimate, then :func:`refine`."""
+PEER_ESTIMATOR = "qiskit-experiments"
+"""The peer estimator: qiskit-experiments' full state tomography (:mod:`tomography.peers`)."""
+
+ESTIMATORS = ("cross", "refine", PEER_ESTIMATOR)
+"""``cross``: the cross estimate; ``refine``: the cross estimate, then :func:`refine`;
+``qiskit-experiments``: ``StateTomography`` on Aer (n <= :data:`PEER_MAX_QUBITS`)."""
 
 _CIRCUIT_KEYS = ("circuit", "qasm", "n", "depth", "gates", "dt", "coupling", "field")
 _NOISE_KEYS = ("p1", "p2", "damping", "t1", "t2", "readout")
 _DESIGN_KEYS = ("window", "shots", "copies")
-_ESTIMATOR_KEYS = ("estimator", "refine_options", "max_rank")
+_ESTIMATOR_KEYS = ("estimator", "refine_options", "max_rank", "fitter")
 RUN_KEYS = _CIRCUIT_KEYS + _NOISE_KEYS + _DESIGN_KEYS + _ESTIMATOR_KEYS
 """Keys of a run (in ``[grid]`` and ``[[runs]]``)."""
 
@@ -140,7 +151,8 @@ class Run:
         :func:`short_hash` of ``{"params": params, "seed": seed}``: the run's identity.
     seed : int
     params : dict
-        Every key of :data:`RUN_KEYS`, defaults filled in (None where it does not apply).
+        Every key of :data:`RUN_KEYS`, defaults filled in (None where it does not apply);
+        ``fitter`` only in ``qiskit-experiments`` runs.
     metrics : tuple of str
     """
 
@@ -262,8 +274,10 @@ def _from_dict(raw: dict, base: Path) -> SweepSpec:
         "runs": [dict(r) for r in runs],
     }
     spec = SweepSpec(name, seeds, metrics, grid, runs, canonical)
-    if not spec.expand():
+    expanded = spec.expand()
+    if not expanded:
         raise SpecError("spec: no runs (an empty axis in [grid]?)")
+    _check_peer_installed(expanded)
     return spec
 
 
@@ -451,6 +465,7 @@ _CHECKS: dict[str, Callable[[object, str], Any]] = {
     "estimator": _choice(ESTIMATORS),
     "refine_options": _check_refine_options,
     "max_rank": _int_at_least(1),
+    "fitter": _choice(PEER_FITTERS),
 }
 
 
@@ -479,7 +494,47 @@ def _resolve(point: dict, where: str) -> dict:
     params["estimator"] = point.get("estimator", "cross")
     params["refine_options"] = dict(point.get("refine_options", {}))
     params["max_rank"] = point.get("max_rank")
+    if params["estimator"] == PEER_ESTIMATOR:
+        params |= _peer_params(point, params["n"], where)
     return params
+
+
+def _peer_params(point: dict, n: int | None, where: str) -> dict:
+    """The peer's own keys: ``fitter``, and ``shots = copies // 3^n`` (all 3^n settings).
+
+    Only peer runs carry ``fitter``, so adding the peer left other runs' ids unchanged.
+    """
+    if n is not None and n > PEER_MAX_QUBITS:
+        raise SpecError(
+            f"{where}.estimator: {PEER_ESTIMATOR!r} runs only at n <= {PEER_MAX_QUBITS} "
+            f"(3^n settings, a dense 4^n fit), got n = {n}"
+        )
+    params = {"fitter": point.get("fitter", PEER_FITTERS[0])}
+    copies = point.get("copies")
+    if copies is not None and n is not None:
+        params["shots"] = copies // 3**n
+        if params["shots"] < 1:
+            raise SpecError(
+                f"{where}.copies: expected >= 3^n = {3**n} for {PEER_ESTIMATOR!r} (one shot "
+                f"per setting), got {copies}"
+            )
+    return params
+
+
+def _check_peer_installed(runs: list[Run]) -> None:
+    """Refuse a spec with peer runs where qiskit-experiments (or cvxpy) is not installed."""
+    fitters = {r.params["fitter"] for r in runs if r.params["estimator"] == PEER_ESTIMATOR}
+    if not fitters:
+        return
+    needs = {"qiskit_experiments": "qiskit-experiments", "qiskit_aer": "qiskit-aer"}
+    if any(f.startswith("cvxpy") for f in fitters):
+        needs["cvxpy"] = "cvxpy"
+    for module, package in needs.items():
+        if importlib.util.find_spec(module) is None:
+            raise SpecError(
+                f"estimator: {PEER_ESTIMATOR!r} needs the {package} package, not installed "
+                f"here; pip install {package}, or drop that estimator"
+            )
 
 
 def _circuit_params(point: dict, where: str) -> dict:
