@@ -50,6 +50,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 from _common import run_all, write_results  # noqa: E402
 
+from tomography.peers import check_done  # noqa: E402
+
 DEPTH = 2
 P2 = 0.01
 WINDOW = 5
@@ -121,17 +123,6 @@ def ours(n: int, seed: int) -> list[dict]:
     return rows
 
 
-def _check_done(data, what: str) -> None:
-    """qiskit-experiments reports failures as statuses: turn them into exceptions."""
-    from qiskit_experiments.framework import AnalysisStatus, ExperimentStatus
-
-    if data.status() not in (ExperimentStatus.DONE, ExperimentStatus.POST_PROCESSING):
-        raise RuntimeError(f"{what}: experiment status {data.status()}: {data.errors()}")
-    status = data.analysis_status()
-    if status not in (None, AnalysisStatus.DONE):
-        raise RuntimeError(f"{what}: analysis status {status}: {data.analysis_errors()}")
-
-
 def _peer_run(n: int, seed: int):
     from qiskit_aer import AerSimulator
     from qiskit_experiments.library import StateTomography
@@ -150,7 +141,7 @@ def _peer_run(n: int, seed: int):
         backend, shots=PEER_SHOTS, seed_simulator=2000 + seed, analysis=None
     ).block_for_results()
     t_run = time.perf_counter() - t
-    _check_done(data, f"StateTomography run n={n} seed={seed}")
+    check_done(data, f"StateTomography run n={n} seed={seed}")
     return experiment, data, truth.to_dense(), t_run
 
 
@@ -161,7 +152,7 @@ def _peer_fit(experiment, data, dense, fitter: str) -> dict:
     t = time.perf_counter()
     fitted = experiment.analysis.run(data, replace_results=False).block_for_results()
     t_fit = time.perf_counter() - t
-    _check_done(fitted, f"StateTomography analysis {fitter}")
+    check_done(fitted, f"StateTomography analysis {fitter}")
     row = fitted.analysis_results("state", dataframe=True).iloc[0]
     meta = dict(row["fitter_metadata"])
     bad = [s for s in meta.get("cvxpy_status", []) if s not in ("optimal", "optimal_inaccurate")]

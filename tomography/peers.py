@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "check_done",
     "PEER_FITTERS",
     "PEER_MAX_QUBITS",
     "PeerRun",
@@ -59,8 +60,21 @@ class PeerRun:
     seconds: float
 
 
-def _check_done(data, what: str) -> None:
-    """qiskit-experiments reports failures as statuses: turn them into exceptions."""
+def check_done(data, what: str) -> None:
+    """Raise when an ``ExperimentData`` did not finish: qiskit-experiments reports a failed run
+    or fit as a status, not an exception.
+
+    Parameters
+    ----------
+    data : qiskit_experiments.framework.ExperimentData
+    what : str
+        What ran, for the message.
+
+    Raises
+    ------
+    RuntimeError
+        The experiment or its analysis is not done (the status and errors in the message).
+    """
     from qiskit_experiments.framework import AnalysisStatus, ExperimentStatus
 
     if data.status() not in (ExperimentStatus.DONE, ExperimentStatus.POST_PROCESSING):
@@ -111,7 +125,7 @@ def run_state_tomography(circuit, noise_model, shots: int, *, seed: int) -> Peer
         backend, shots=int(shots), seed_simulator=int(seed), analysis=None
     ).block_for_results()
     seconds = time.perf_counter() - started
-    _check_done(data, f"StateTomography run, n = {n}")
+    check_done(data, f"StateTomography run, n = {n}")
     return PeerRun(experiment, data, seconds)
 
 
@@ -141,7 +155,7 @@ def fit_state_tomography(run: PeerRun, fitter: str) -> tuple[np.ndarray, float]:
     started = time.perf_counter()
     fitted = run.experiment.analysis.run(run.data, replace_results=False).block_for_results()
     seconds = time.perf_counter() - started
-    _check_done(fitted, f"StateTomography analysis {fitter}, n = {n}")
+    check_done(fitted, f"StateTomography analysis {fitter}, n = {n}")
     row = fitted.analysis_results("state", dataframe=True).iloc[0]
     status = dict(row["fitter_metadata"]).get("cvxpy_status", [])
     if any(s not in _CVXPY_OK for s in status):
