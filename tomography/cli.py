@@ -7,7 +7,9 @@ Commands, in pipeline order:
   as OpenQASM files (to run elsewhere), and import their counts back;
 - ``ttqst reconstruct``: a data file to a state file and a JSON report;
 - ``ttqst compare``: metrics between two state files, or a state file and a simulated truth;
-- ``ttqst demo``: all of it in one go.
+- ``ttqst demo``: all of it in one go;
+- ``ttqst sweep`` / ``ttqst plot``: grids of runs from a TOML spec on Dask, and their figure
+  (:mod:`tomography.sweep`; the commands live in ``tomography._cli_sweep``).
 
 State and data files are the ``.npz`` archives of :mod:`tomography.io` (their layout is
 documented there); reports are JSON (``format: "ttqst-report"``, see
