@@ -278,3 +278,54 @@ def test_statistic_constructors_check_their_arguments(case):
     with pytest.raises(TypeError, match="PauliMPO"):
         OverlapTo(truth.to_dense())
     assert isinstance(truth, PauliMPO)
+
+
+# ---------------------------------------------------------------------- command line
+def _cli(*args, cwd):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "OPENBLAS_NUM_THREADS": "1",
+        "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")]),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "tomography.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+    )
+    return out
+
+
+def test_cli_bootstrap_and_compare_target(case, tmp_path):
+    from qiskit import qasm2
+
+    circuit, truth, design = case
+    (tmp_path / "c.qasm").write_text(qasm2.dumps(circuit))
+    _data(case, 200).save(tmp_path / "data.npz")
+    args = ["reconstruct", "data.npz", "-o", "est.npz", "--report", "r.json", "--target", "c.qasm"]
+    out = _cli(*args, "--bootstrap", "4", "--observable", "ZZII", "--seed", "3", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    line = next(s for s in out.stdout.splitlines() if "target_fidelity:" in s)
+    assert "95% BC; percentile [" in line and "basic [" in line and " se " in line
+    assert "<ZZII>:" in out.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert set(report["bootstrap"]["statistics"]) == {"target_fidelity", "<ZZII>", "purity"}
+    assert "bias_corrected" in report["uncertainty"] and "not a confidence" in report["uncertainty"]
+    out = _cli("compare", "est.npz", "--target", "c.qasm", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    value = float(out.stdout.split(":")[-1])
+    estimate = PauliMPO.load(tmp_path / "est.npz")
+    assert value == pytest.approx(target_fidelity(estimate, circuit), abs=1e-6)
+    wrong = QuantumCircuit(5)
+    wrong.h(0)
+    (tmp_path / "w.qasm").write_text(qasm2.dumps(wrong))
+    out = _cli("compare", "est.npz", "--target", "w.qasm", cwd=tmp_path)
+    assert out.returncode == 1 and "has 5 qubits, the estimate 4" in out.stderr

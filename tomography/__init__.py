@@ -15,6 +15,7 @@ Each name is documented in its module (``tomography.measure``, ``tomography.reco
 module's name, and a lazy attribute would be shadowed by the submodule once it is imported.
 """
 
+from .bootstrap import BootstrapResult, bootstrap
 from .measure import ExactExpectations, MeasurementData, MeasurementDesign, measure
 from .metrics import (
     Metrics,
@@ -36,6 +37,7 @@ from .refine import Refinement, refine
 from .simulate import SimulationInfo, simulate
 from .state import PauliMPO
 from .sweep import load_spec, read_sweep, run_sweep
+from .target import target_fidelity
 
 __all__ = [
     # in pipeline order
@@ -59,6 +61,10 @@ __all__ = [
     "overlap_fidelity",
     "relative_error",
     "local_fidelities",
+    "target_fidelity",
+    # how sure am I? (tomography.bootstrap, tomography.statistics)
+    "bootstrap",
+    "BootstrapResult",
     # every stage's progress=
     "ProgressBar",
     # many runs on Dask (tomography.sweep)

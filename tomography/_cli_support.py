@@ -669,3 +669,36 @@ def _bound_text(bound) -> str:
         or f"at {len(bound.violations)} cut(s) the shot noise is as large as singular values "
         "the estimate keeps (more shots resolve it)"
     )
+
+
+# ---------------------------------------------------------------------- compare's text
+def _headline(metrics) -> dict[str, Any]:
+    local = metrics.local
+    return {
+        "n": metrics.n,
+        "fidelity": metrics.fidelity,
+        "trace_distance": metrics.trace_distance,
+        "overlap_fidelity": metrics.overlap_fidelity,
+        "relative_error": metrics.relative_error,
+        "min_local_fidelity": None if local is None else local.min_fidelity,
+        "local_width": None if local is None else local.width,
+    }
+
+
+def _metrics_text(metrics) -> str:
+    h = _headline(metrics)
+    lines = []
+    if h["fidelity"] is None:
+        lines.append("fidelity: not computed (dense, n <= 12 only)")
+    else:
+        lines.append(f"fidelity (Uhlmann, both projected onto states): {h['fidelity']:.6f}")
+        lines.append(f"trace distance: {h['trace_distance']:.6f}")
+    lines.append(f"overlap fidelity tr(ab)/max(tr a^2, tr b^2): {h['overlap_fidelity']:.6f}")
+    lines.append(f"relative error ||X_a - X_b||_F / ||X_b||_F: {h['relative_error']:.6f}")
+    if h["min_local_fidelity"] is not None:
+        worst = int(np.argmin(metrics.local.fidelity))
+        lines.append(
+            f"min local fidelity ({h['local_width']} qubits): {h['min_local_fidelity']:.6f} "
+            f"(qubits {worst}..{worst + h['local_width'] - 1})"
+        )
+    return "\n".join(lines)

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
+from ._cli_bootstrap import bootstrap_options, run_bootstrap, target_fidelity_of, target_option
 from ._cli_support import (
     _bound_text,
     _build_circuit,
@@ -47,6 +47,8 @@ from ._cli_support import (
     _explicit,
     _force_option,
     _guarded,
+    _headline,
+    _metrics_text,
     _noise_options,
     _quiet_option,
     _reading,
@@ -409,6 +411,7 @@ def _export(folder: Path, window: int | None, version: int, force: bool, opts) -
     default=None,
     help="State file of the true state: adds fidelity and other metrics to report and output.",
 )
+@bootstrap_options
 @_force_option
 @_quiet_option
 @_guarded
@@ -429,16 +432,19 @@ def reconstruct_command(
     truth: Path | None,
     force: bool,
     quiet: bool,
+    **boot: Any,
 ) -> None:
     """Reconstruct the state (Pauli MPO) from a data file by cross; write it and a report.
 
     Prints ranks, negativity, the consistency with the data and the error bound; the
     reconstruction's warnings (window too narrow, long-range correlations, ill-conditioning)
-    go to stderr and into the report.
+    go to stderr and into the report. With --bootstrap R, the pipeline (cross, or cross and
+    --refine) is repeated on R resampled data sets for 95% intervals (tomography.bootstrap).
 
     \b
     Example:
       ttqst reconstruct data.npz -o estimate.npz --report report.json
+      ttqst reconstruct data.npz -o est.npz --bootstrap 200 --target c.qasm --observable ZZIII
       ttqst reconstruct data.npz -o estimate.npz --window 3 --max-rank 16 --refine --seed 1
     """
     from .io import reconstruction_report, write_report
@@ -494,6 +500,19 @@ def reconstruct_command(
             f"refined in {refinement.seconds:.2f} s ({refinement.iterations} iterations, "
             f"stopped: {refinement.stop_reason}): ranks {_dims_text(state.bond_dims)}"
         )
+    options = {
+        "window": window,
+        "max_rank": max_rank,
+        "method": method,
+        "index_sets": index_sets,
+        "regularization": regularization,
+        "noise_scale": noise_scale,
+        "repair": repair,
+    }
+    boot_result = run_bootstrap(
+        data, state, options=options, refine=refine, seed=seed, truth=true_state, quiet=quiet,
+        boot=boot,
+    )  # fmt: skip
     written = state.save(path, overwrite=force)
     comparison, timings = None, {"load": loaded - started}
     if true_state is not None:
@@ -509,22 +528,20 @@ def reconstruct_command(
             "truth": None if truth is None else str(truth),
             "n": data.n,
             "design_window": data.design.window,
-            "options": {
-                "window": window,
-                "max_rank": max_rank,
-                "method": method,
-                "index_sets": index_sets,
-                "regularization": regularization,
-                "noise_scale": noise_scale,
-                "repair": repair,
-                "refine": refine,
-                "bound": bound,
-                "seed": seed,
+            "options": {**options, "refine": refine, "bound": bound, "seed": seed},
+            "bootstrap_options": {
+                **boot,
+                "target": None if boot["target"] is None else str(boot["target"]),
             },
         }
         timings["total"] = time.perf_counter() - started
         content = reconstruction_report(
-            result, refinement=refinement, inputs=inputs, timings=timings, comparison=comparison
+            result,
+            refinement=refinement,
+            inputs=inputs,
+            timings=timings,
+            comparison=comparison,
+            bootstrap=boot_result,
         )
         click.echo(f"wrote {write_report(report, content, overwrite=force)}")
 
@@ -548,10 +565,17 @@ def _number(value: float | None) -> str:
     help="Qubits per window of the local fidelities.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@target_option
 @_quiet_option
 @_guarded
 def compare_command(
-    estimate: Path, truth: Path | None, width: int, as_json: bool, quiet: bool, **opts: Any
+    estimate: Path,
+    truth: Path | None,
+    width: int,
+    as_json: bool,
+    target: Path | None,
+    quiet: bool,
+    **opts: Any,
 ) -> None:
     """Compare a state file with the truth: a second state file, or a circuit simulated here.
 
@@ -559,10 +583,12 @@ def compare_command(
     n <= 12), the overlap fidelity tr(ab)/max(tr a^2, tr b^2), the relative error of the Pauli
     tensors and the smallest fidelity of the --width-qubit marginals. Without TRUTH, give the
     circuit and noise options used for `ttqst simulate` (the truth is simulated again).
+    --target FILE adds (or, alone, prints only) the fidelity to the ideal circuit's state.
 
     \b
     Example:
       ttqst compare estimate.npz truth.npz
+      ttqst compare estimate.npz --target circuit.qasm
       ttqst compare estimate.npz --circuit brickwork --qubits 8 --depth 2 --seed 1 --p2 0.01
       ttqst compare estimate.npz truth.npz --json
     """
@@ -578,13 +604,18 @@ def compare_command(
             f"give the truth either as a state file or by circuit options, not both "
             f"(--{truth_options[0]} given with {truth})"
         )
+    with _reading(estimate, "state file"):
+        est_state = PauliMPO.load(estimate)
+    ideal = None if target is None else {"target_fidelity": target_fidelity_of(est_state, target)}
+    if truth is None and not truth_options and ideal is not None:
+        text = f"target fidelity <psi|rho|psi> to {target}: {ideal['target_fidelity']:.6f}"
+        click.echo(json.dumps({"estimate": str(estimate), **ideal}) if as_json else text)
+        return
     if truth is None and not ({"circuit", "qasm"} & set(truth_options)):
         raise click.UsageError(
             "missing the true state: a second state file, or --circuit/--qasm with the options "
             "it was simulated with"
         )
-    with _reading(estimate, "state file"):
-        est_state = PauliMPO.load(estimate)
     if truth is not None:
         with _reading(truth, "state file"):
             true_state, truth_text = PauliMPO.load(truth), str(truth)
@@ -600,12 +631,15 @@ def compare_command(
             "estimate": str(estimate),
             "truth": truth_text,
             **_headline(metrics),
+            **(ideal or {}),
             "metrics": metrics,
         }
         click.echo(json.dumps(to_jsonable(out), indent=2, allow_nan=False))
         return
     click.echo(f"estimate {estimate} vs truth {truth_text} ({metrics.n} qubits)")
     click.echo(_metrics_text(metrics))
+    if ideal is not None:
+        click.echo(f"target fidelity <psi|rho|psi> to {target}: {ideal['target_fidelity']:.6f}")
 
 
 def _compare(estimate, truth, width: int):
@@ -614,38 +648,6 @@ def _compare(estimate, truth, width: int):
             f"qubit count mismatch: the estimate has {estimate.n}, the truth {truth.n}"
         )
     return compare(estimate, truth, width=min(width, estimate.n))
-
-
-def _headline(metrics) -> dict[str, Any]:
-    local = metrics.local
-    return {
-        "n": metrics.n,
-        "fidelity": metrics.fidelity,
-        "trace_distance": metrics.trace_distance,
-        "overlap_fidelity": metrics.overlap_fidelity,
-        "relative_error": metrics.relative_error,
-        "min_local_fidelity": None if local is None else local.min_fidelity,
-        "local_width": None if local is None else local.width,
-    }
-
-
-def _metrics_text(metrics) -> str:
-    h = _headline(metrics)
-    lines = []
-    if h["fidelity"] is None:
-        lines.append("fidelity: not computed (dense, n <= 12 only)")
-    else:
-        lines.append(f"fidelity (Uhlmann, both projected onto states): {h['fidelity']:.6f}")
-        lines.append(f"trace distance: {h['trace_distance']:.6f}")
-    lines.append(f"overlap fidelity tr(ab)/max(tr a^2, tr b^2): {h['overlap_fidelity']:.6f}")
-    lines.append(f"relative error ||X_a - X_b||_F / ||X_b||_F: {h['relative_error']:.6f}")
-    if h["min_local_fidelity"] is not None:
-        worst = int(np.argmin(metrics.local.fidelity))
-        lines.append(
-            f"min local fidelity ({h['local_width']} qubits): {h['min_local_fidelity']:.6f} "
-            f"(qubits {worst}..{worst + h['local_width'] - 1})"
-        )
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- demo

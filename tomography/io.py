@@ -51,7 +51,12 @@ level fields:
   ``refinement``;
 - ``warnings``: the warnings' texts; ``timings``: seconds by stage;
 - ``comparison``: the :class:`tomography.metrics.Metrics` dict when a truth was given, else
-  null.
+  null;
+- ``bootstrap``: the :class:`tomography.bootstrap.BootstrapResult` dict (per statistic its
+  point, standard error, bias and intervals) when one was run, else null;
+- ``uncertainty``: which number to quote: the bootstrap's bias-corrected interval of each
+  statistic, when there is one; ``bound`` is an order-of-magnitude estimate of the
+  reconstruction error ``||X - X_hat||_F``, not a confidence interval.
 
 Non-finite floats are written as the strings ``"inf"``, ``"-inf"``, ``"nan"`` (strict
 JSON has no such numbers); ``float()`` reads them back.
@@ -356,6 +361,7 @@ def reconstruction_report(
     inputs: dict | None = None,
     timings: dict | None = None,
     comparison: Any = None,
+    bootstrap: Any = None,
 ) -> dict:
     """A JSON-ready report of a :class:`tomography.reconstruct.Reconstruction`.
 
@@ -374,6 +380,9 @@ def reconstruction_report(
         with a refinement, ``"refine"`` are always included.
     comparison : Metrics or dict, optional
         Metrics against a known truth (:func:`tomography.metrics.compare`).
+    bootstrap : BootstrapResult, optional
+        Bootstrap intervals of statistics of the same estimate
+        (:func:`tomography.bootstrap.bootstrap`).
 
     Returns
     -------
@@ -427,8 +436,19 @@ def reconstruction_report(
         "warnings": list(result.warnings),
         "timings": all_timings,
         "comparison": comparison,
+        "bootstrap": None if bootstrap is None else bootstrap.to_dict(),
+        "uncertainty": _UNCERTAINTY_NOTE["bootstrap" if bootstrap is not None else "bound"],
     }
     return to_jsonable(report)
+
+
+_UNCERTAINTY_NOTE = {
+    "bootstrap": "quote bootstrap.statistics[name].bias_corrected: the 95% interval of each "
+    "statistic (percentile and basic beside it); 'bound' is an order-of-magnitude estimate of "
+    "||X - X_hat||_F, not a confidence interval",
+    "bound": "no bootstrap was run (--bootstrap R gives intervals to quote); 'bound' is an "
+    "order-of-magnitude estimate of ||X - X_hat||_F, not a confidence interval",
+}
 
 
 def write_report(path: str | os.PathLike, report: dict, *, overwrite: bool = False) -> Path:

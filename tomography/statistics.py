@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from qiskit import QuantumCircuit
@@ -143,8 +142,9 @@ class Expectation:
         n = len(items[0][0])
         terms = []
         for string, coefficient in items:
+            string = str(string).upper()
             parse_pauli_string(string, n)  # raises on bad letters or length
-            terms.append((string.upper(), float(coefficient)))
+            terms.append((string, float(coefficient)))
         object.__setattr__(self, "terms", tuple(terms))
 
     def __call__(self, estimate: PauliMPO) -> float:
@@ -201,10 +201,3 @@ class LocalFidelity:
     def __call__(self, estimate: PauliMPO) -> float:
         _checked_n(estimate, self.state.n, "the reference")
         return fidelity(estimate.marginal(self._sites()), self._marginal)
-
-
-def describe(statistic: Any) -> str:
-    """A short name for a statistic in messages (its class name, or its repr)."""
-    return (
-        type(statistic).__name__ if hasattr(statistic, "__dataclass_fields__") else repr(statistic)
-    )
