@@ -116,6 +116,7 @@ def test_bias_corrected_interval_follows_a_shift():
     assert shifted.bias_corrected[1] < shifted.percentile[1]
     assert shifted.basic == pytest.approx((0.6 - 0.975, 0.6 - 0.025))
     assert shifted.bias == pytest.approx(0.2)
+    assert not shifted.clipped and summarize_replicas("x", 2.0, values).clipped
 
 
 # ---------------------------------------------------------------------- bootstrap

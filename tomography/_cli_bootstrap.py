@@ -178,6 +178,7 @@ def bootstrap_text(result, pipeline: str) -> str:
             f"  {name}: {s.point:.6f} [{low:.6f}, {high:.6f}] ({level} BC; percentile "
             f"[{s.percentile[0]:.6f}, {s.percentile[1]:.6f}]; basic [{s.basic[0]:.6f}, "
             f"{s.basic[1]:.6f}]) se {s.standard_error:.2g}, bias {s.bias:+.2g}"
+            + (" (every replica on one side: BC degenerate, read basic)" if s.clipped else "")
         )
     for failure in result.failed[:3]:
         lines.append(f"  replica {failure.index} failed: {failure.error_type}: {failure.message}")

@@ -206,10 +206,13 @@ class BootstrapResult:
         lines = [head]
         for name, s in self.statistics.items():
             row = f"{name:<{width}}  {s.point:>10.6f}  {s.standard_error:>9.2e}  {s.bias:>10.2e}"
+            row += "*" if s.clipped else " "
             row += "".join(
                 f"  [{lo:>11.6f}, {hi:>11.6f}]" for lo, hi in map(s.interval, INTERVAL_KINDS)
             )
             lines.append(row)
+        if any(s.clipped for s in self.statistics.values()):
+            lines.append("* every replica on one side of the point: BC degenerate, read basic")
         lines.append(
             f"{self.indices.size} of {self.replicas} replicas ({self.method} resampling), "
             f"{len(self.failed)} failed, {self.seconds:.1f} s"

@@ -63,6 +63,10 @@ class StatisticSummary:
     z0 : float
         Bias-correction constant of the BC interval, ``Phi^-1`` of the fraction of replicas
         below ``point`` (after clipping).
+    clipped : bool
+        Every replica fell on one side of ``point``: ``z0`` was clipped and the BC interval
+        shrinks to an end of the replica range. The bootstrap then sees a shift larger than
+        its spread; the basic interval, which moves by that shift, is the one to read.
     """
 
     name: str
@@ -75,6 +79,7 @@ class StatisticSummary:
     bias_corrected: tuple[float, float]
     basic: tuple[float, float]
     z0: float
+    clipped: bool = False
 
     def __post_init__(self):
         values = np.array(self.values, dtype=np.float64, copy=True)
@@ -99,6 +104,7 @@ class StatisticSummary:
             "bias_corrected": list(self.bias_corrected),
             "basic": list(self.basic),
             "z0": self.z0,
+            "clipped": self.clipped,
             "values": self.values.tolist(),
         }
 
@@ -140,7 +146,7 @@ def summarize_replicas(
     alpha = 1.0 - confidence
     levels = np.array([alpha / 2.0, 1.0 - alpha / 2.0])
     low, high = np.quantile(values, levels)
-    z0 = _bias_constant(values, float(point))
+    z0, clipped = _bias_constant(values, float(point))
     bc_low, bc_high = np.quantile(values, ndtr(2.0 * z0 + ndtri(levels)))
     return StatisticSummary(
         name=name,
@@ -153,12 +159,14 @@ def summarize_replicas(
         bias_corrected=(float(bc_low), float(bc_high)),
         basic=(float(2.0 * point - high), float(2.0 * point - low)),
         z0=z0,
+        clipped=clipped,
     )
 
 
-def _bias_constant(values: np.ndarray, point: float) -> float:
-    """``Phi^-1`` of the fraction of replicas below ``point`` (ties count half), clipped."""
+def _bias_constant(values: np.ndarray, point: float) -> tuple[float, bool]:
+    """``Phi^-1`` of the fraction of replicas below ``point`` (ties count half), clipped;
+    and whether it was clipped."""
     size = values.size
     below = float(np.sum(values < point) + 0.5 * np.sum(values == point))
     fraction = np.clip(below / size, 0.5 / size, 1.0 - 0.5 / size)
-    return float(ndtri(fraction))
+    return float(ndtri(fraction)), bool(fraction != below / size)
