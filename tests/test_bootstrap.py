@@ -319,7 +319,7 @@ def test_cli_bootstrap_and_compare_target(case, tmp_path):
     assert "<ZZII>:" in out.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     assert set(report["bootstrap"]["statistics"]) == {"target_fidelity", "<ZZII>", "purity"}
-    assert "bias_corrected" in report["uncertainty"] and "not a confidence" in report["uncertainty"]
+    assert "not 'bound'" in report["uncertainty"] and "docs/limits.md" in report["uncertainty"]
     out = _cli("compare", "est.npz", "--target", "c.qasm", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     value = float(out.stdout.split(":")[-1])

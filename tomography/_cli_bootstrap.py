@@ -170,7 +170,8 @@ def bootstrap_text(result, pipeline: str) -> str:
     level = f"{100 * result.confidence:g}%"
     lines = [
         f"bootstrap ({result.indices.size} of {result.replicas} replicas, {result.method} "
-        f"resampling, {pipeline} estimate, {result.seconds:.1f} s); quote the BC interval:"
+        f"resampling, {pipeline} estimate, {result.seconds:.1f} s); fidelity intervals "
+        "under-cover (docs/limits.md):"
     ]
     for name, s in result.statistics.items():
         low, high = s.bias_corrected

@@ -192,7 +192,6 @@ class BootstrapResult:
             "confidence": self.confidence,
             "seed_entropy": str(self.seed_entropy),
             "seconds": self.seconds,
-            "quote": "bias_corrected",
             "statistics": {k: v.to_dict() for k, v in self.statistics.items()},
             "failed": [f.to_dict() for f in self.failed],
         }

@@ -443,9 +443,10 @@ def reconstruction_report(
 
 
 _UNCERTAINTY_NOTE = {
-    "bootstrap": "quote bootstrap.statistics[name].bias_corrected: the 95% interval of each "
-    "statistic (percentile and basic beside it); 'bound' is an order-of-magnitude estimate of "
-    "||X - X_hat||_F, not a confidence interval",
+    "bootstrap": "quote the bootstrap intervals (bootstrap.statistics[name]: percentile, "
+    "bias_corrected, basic), not 'bound', an order-of-magnitude estimate of ||X - X_hat||_F; "
+    "measured coverage (docs/limits.md): near 95% for local observables, far below for "
+    "fidelities, whose estimate is biased low (basic interval of method='model' covers best)",
     "bound": "no bootstrap was run (--bootstrap R gives intervals to quote); 'bound' is an "
     "order-of-magnitude estimate of ||X - X_hat||_F, not a confidence interval",
 }
