@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _common import run_all, write_results  # noqa: E402
+from _common import RESULTS, run_all, write_results  # noqa: E402
 
 from tomography import MeasurementDesign, measure, simulate  # noqa: E402
 from tomography.bootstrap import CrossEstimator, bootstrap  # noqa: E402
@@ -130,7 +130,9 @@ def main(argv: list[str] | None = None) -> None:
         {"index": k, "replicas": args.replicas, "model_replicas": args.model_replicas}
         for k in range(args.datasets)
     ]
-    rows = sorted(run_all(one_dataset, configs, args.jobs), key=lambda r: r["index"])
+    log = RESULTS / "bootstrap_coverage.jsonl"  # each data set as it finishes
+    log.unlink(missing_ok=True)
+    rows = sorted(run_all(one_dataset, configs, args.jobs, log=log), key=lambda r: r["index"])
     table, markdown = summarize(rows)
     seconds = time.perf_counter() - started
     setup = (
