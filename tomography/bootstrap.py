@@ -437,6 +437,14 @@ def bootstrap(
     ValueError
         ``replicas < 2``, unknown ``method``, no statistics, a statistic that is not finite
         on the point estimate, or fewer than 2 successful replicas (with the reasons).
+
+    Notes
+    -----
+    Coverage is measured in ``benchmarks/results/bootstrap_coverage.md`` (n = 6, K = 30 data
+    sets): 0.83-0.97 for local Pauli observables with counts resampling, but the cross
+    estimate's fidelities are biased low by more than their spread, and only the basic
+    interval of ``method="model"`` moves with that bias (0.70 for the target fidelity); see
+    ``docs/limits.md``.
     """
     started = time.perf_counter()
     replicas, statistics = _check_inputs(data, estimator, statistics, replicas, method)
