@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from ._cli_support import _reading
+from ._cli_support import _default, _reading
+from .bootstrap import RESAMPLING_METHODS, bootstrap
 
 __all__: list[str] = []
 
@@ -70,8 +71,8 @@ def bootstrap_options(func: Callable) -> Callable:
         ),
         click.option(
             "--bootstrap-method",
-            type=click.Choice(["counts", "model"]),
-            default="counts",
+            type=click.Choice(list(RESAMPLING_METHODS)),
+            default=_default(bootstrap, "method"),
             show_default=True,
             help="Resample each setting's observed counts, or draw from the estimate.",
         ),
